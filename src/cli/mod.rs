@@ -1,0 +1,140 @@
+//! The management CLI: `ai-session-manager <command>`.
+
+mod completions;
+mod convert;
+mod reset;
+mod setup;
+mod status;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::tools::{self, Tool};
+
+pub const BIN_NAME: &str = "ai-session-manager";
+
+#[derive(Parser)]
+#[command(
+    name = BIN_NAME,
+    version,
+    about = "Per-project automatic session resume for AI coding CLIs",
+    long_about = "Per-project automatic session resume for AI coding CLIs.\n\n\
+        After `setup`, typing `claude`, `codex`, `gemini`, `copilot` or `agy` in a project \
+        resumes that project's conversation.",
+    after_help = "Examples:\n  ai-session-manager setup\n  ai-session-manager status\n  \
+        ai-session-manager reset claude"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Wrap the installed tools so each project resumes its own session
+    #[command(
+        after_help = "Examples:\n  ai-session-manager setup\n  ai-session-manager setup claude codex --dry-run"
+    )]
+    Setup(setup::SetupArgs),
+    /// Remove the wrappers and restore the original binaries exactly
+    #[command(
+        after_help = "Examples:\n  ai-session-manager teardown\n  ai-session-manager teardown gemini"
+    )]
+    Teardown(setup::TeardownArgs),
+    /// Show what is wrapped and which session this project resumes
+    #[command(
+        after_help = "Examples:\n  ai-session-manager status\n  ai-session-manager status codex --json"
+    )]
+    Status(status::StatusArgs),
+    /// Forget this project's session, so the next launch starts fresh
+    #[command(
+        after_help = "Examples:\n  ai-session-manager reset claude\n  ai-session-manager reset"
+    )]
+    Reset(reset::ResetArgs),
+    /// Work with sessions across tools
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Example:\n  ai-session-manager completions bash > ~/.local/share/bash-completion/completions/ai-session-manager"
+    )]
+    Completions(completions::CompletionsArgs),
+}
+
+#[derive(Subcommand)]
+enum SessionCommand {
+    /// Rebuild one tool's conversation as a resumable session of another
+    #[command(
+        after_help = "Examples:\n  ai-session-manager session convert --from codex --to claude\n  \
+        ai-session-manager session convert --from claude --to gemini --source-session 44444444"
+    )]
+    Convert(convert::ConvertArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Setup(args) => setup::setup(&args),
+        Command::Teardown(args) => setup::teardown(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Reset(args) => reset::run(&args),
+        Command::Session(SessionCommand::Convert(args)) => convert::run(&args),
+        Command::Completions(args) => completions::run::<Cli>(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            report(&error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints `error: …` and, where the error carries one, `help: …`.
+pub fn report(error: &anyhow::Error) {
+    eprintln!("error: {error:#}");
+    if let Some(help) = error.downcast_ref::<Help>() {
+        eprintln!("help: {}", help.0);
+    }
+}
+
+/// An error message's next step for the user.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Help(pub String);
+
+/// Tool names as arguments, validated by clap against the registry.
+#[derive(Args, Debug, Clone)]
+pub struct ToolList {
+    /// Tools to act on (default: all)
+    #[arg(value_name = "TOOL", value_parser = tool_or_all())]
+    pub tools: Vec<String>,
+}
+
+impl ToolList {
+    /// Whether the user named tools, rather than meaning all of them.
+    pub fn explicit(&self) -> bool {
+        !self.tools.is_empty() && !self.tools.iter().any(|tool| tool == "all")
+    }
+
+    pub fn selected(&self) -> Vec<&'static dyn Tool> {
+        if self.explicit() {
+            tools::ALL
+                .iter()
+                .copied()
+                .filter(|tool| self.tools.iter().any(|name| name == tool.name()))
+                .collect()
+        } else {
+            tools::ALL.to_vec()
+        }
+    }
+}
+
+pub fn tool_name() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(tools::names())
+}
+
+fn tool_or_all() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(tools::names().chain(["all"]))
+}

@@ -1,0 +1,40 @@
+//! `ai-session-manager reset [TOOL...]`: forget this project's sessions.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::ToolList;
+use crate::state::{Scope, StateStore};
+
+#[derive(Args)]
+pub struct ResetArgs {
+    #[command(flatten)]
+    tools: ToolList,
+}
+
+pub fn run(args: &ResetArgs) -> Result<ExitCode> {
+    let scope = Scope::current()?;
+    for tool in args.tools.selected() {
+        let removed = StateStore::new(&scope, tool).remove()?;
+        if removed.is_empty() {
+            println!(
+                "{}: no saved session for this {} ({})",
+                tool.name(),
+                scope.kind(),
+                scope.root.display()
+            );
+            continue;
+        }
+        for path in &removed {
+            println!("{}: removed {}", tool.name(), path.display());
+        }
+        println!(
+            "{}: the next launch in this {} starts a new session",
+            tool.name(),
+            scope.kind()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

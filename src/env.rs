@@ -1,0 +1,55 @@
+//! Every environment variable the program reads or sets, in one place.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Pass every launch through untouched.
+pub const DISABLE: &str = "AI_SESSION_MANAGER_DISABLE";
+/// Silence the `[ai-session-manager]` lines.
+pub const QUIET: &str = "AI_SESSION_MANAGER_QUIET";
+/// Where the real binary is; the Windows `.cmd` wrapper sets it.
+pub const REAL_BIN: &str = "AI_SESSION_MANAGER_REAL_BIN";
+/// Which tool this is, when argv[0] cannot say.
+pub const TOOL: &str = "AI_SESSION_MANAGER_TOOL";
+/// Loop guard: incremented on every exec of a real tool.
+pub const DEPTH: &str = "AI_SESSION_MANAGER_DEPTH";
+/// Set in the real tool's environment so nested launches pass through.
+pub const ACTIVE: &str = "AI_SESSION_MANAGER_ACTIVE";
+
+/// The tools' own roots.
+pub const CLAUDE_CONFIG_DIR: &str = "CLAUDE_CONFIG_DIR";
+pub const CLAUDE_CODE_PROJECT_DIR_NAME: &str = "CLAUDE_CODE_PROJECT_DIR_NAME";
+pub const CODEX_HOME: &str = "CODEX_HOME";
+pub const GEMINI_CLI_HOME: &str = "GEMINI_CLI_HOME";
+pub const COPILOT_HOME: &str = "COPILOT_HOME";
+
+pub const PATH: &str = "PATH";
+pub const PWD: &str = "PWD";
+
+/// A switch is on when set to anything but empty, `0`, `false`, `no` or `off`.
+pub fn flag(name: &str) -> bool {
+    match std::env::var_os(name) {
+        None => false,
+        Some(value) => {
+            let value = value.to_string_lossy().trim().to_ascii_lowercase();
+            !matches!(value.as_str(), "" | "0" | "false" | "no" | "off")
+        }
+    }
+}
+
+/// A non-empty variable as a path.
+pub fn path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+}
+
+pub fn os(name: &str) -> Option<OsString> {
+    std::env::var_os(name).filter(|value| !value.is_empty())
+}
+
+/// The user's home folder. Unset means unset: guessing another home could resume the wrong
+/// user's sessions.
+pub fn home() -> Option<PathBuf> {
+    crate::platform::home_dir().filter(|home| home.is_absolute())
+}

@@ -1,0 +1,216 @@
+//! Antigravity CLI (`agy`): agy picks its own conversation id and has no flag to set one, so the
+//! wrapper learns it afterwards.
+//!
+//! Its root is `~/.gemini/antigravity-cli/` (under `$GEMINI_CLI_HOME` when that is set). The
+//! latest conversation of each workspace is in `cache/last_conversations.json`, which `agy -c`
+//! itself uses; `history.jsonl` and the `brain/<id>/` transcripts are the fallbacks.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Announce, ArgRules, Context, Plan, SessionMode, Tool, is_native_id};
+use crate::reverse_lines::ReverseLines;
+
+pub struct Agy;
+
+static RULES: ArgRules = ArgRules {
+    value_flags: &["--model", "--dir"],
+    subcommands: &["install", "update", "plugin", "auth"],
+    pass_flags: &[
+        // explicit sessions
+        "-c",
+        "--continue",
+        "--conversation",
+        // non-interactive
+        "-p",
+        "--prompt",
+    ],
+    positional_prompt_is_one_shot: false,
+    interactive_flags: &[],
+};
+
+/// How far back from its end `history.jsonl` is read.
+const HISTORY_TAIL_BYTES: u64 = 4 * 1024 * 1024;
+/// How many of the newest `brain/` conversations are compared with a history entry.
+const BRAIN_CANDIDATES: usize = 64;
+
+impl Tool for Agy {
+    fn name(&self) -> &'static str {
+        "agy"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "Antigravity CLI"
+    }
+
+    fn session_mode(&self) -> SessionMode {
+        SessionMode::AutoResume
+    }
+
+    fn arg_rules(&self) -> &'static ArgRules {
+        &RULES
+    }
+
+    fn plan(&self, context: &Context, stored: Option<&str>, fresh: bool) -> Result<Plan> {
+        if fresh {
+            return Ok(Plan::untouched(None, Announce::StartingNew));
+        }
+        let root = root()?;
+        let resume =
+            |id: &str| Plan::resume(id.to_owned(), vec!["--conversation".into(), id.into()]);
+        // The workspace's latest conversation is the one to continue, even if it is not ours.
+        if let Some(latest) = latest_conversation(&root, context) {
+            return Ok(resume(&latest));
+        }
+        let continue_latest = || Plan {
+            inject: vec!["-c".into()],
+            ..Plan::untouched(None, Announce::ResumingLatest)
+        };
+        Ok(match stored {
+            Some(id) if is_known(&root, id) => resume(id),
+            Some(id) => continue_latest()
+                .with_notice(format!("Antigravity conversation {id} no longer exists")),
+            None => continue_latest(),
+        })
+    }
+
+    fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
+        Ok(is_known(&root()?, id))
+    }
+
+    fn discover(&self, context: &Context) -> Result<Option<String>> {
+        Ok(latest_conversation(&root()?, context))
+    }
+}
+
+/// `~/.gemini/antigravity-cli`.
+pub fn root() -> Result<PathBuf> {
+    Ok(super::gemini::root()?.join("antigravity-cli"))
+}
+
+pub fn brain_dir(root: &Path, id: &str) -> PathBuf {
+    root.join("brain").join(id)
+}
+
+fn is_known(root: &Path, id: &str) -> bool {
+    brain_dir(root, id).is_dir()
+}
+
+/// The newest conversation of this workspace: from agy's own cache, else from its history.
+fn latest_conversation(root: &Path, context: &Context) -> Option<String> {
+    from_cache(root, context)
+        .or_else(|| from_history(root, context))
+        .filter(|id| is_native_id(id))
+}
+
+fn from_cache(root: &Path, context: &Context) -> Option<String> {
+    let bytes = std::fs::read(root.join("cache").join("last_conversations.json")).ok()?;
+    let map: HashMap<String, Value> = serde_json::from_slice(&bytes).ok()?;
+    let mut matches: Vec<(&String, &Value)> = map
+        .iter()
+        .filter(|(workspace, _)| context.is_session_dir(Path::new(workspace)))
+        .collect();
+    // The exact directory first when several of the project's folders are listed.
+    matches.sort_by_key(|(workspace, _)| Path::new(workspace) != context.session_cwd);
+    matches
+        .into_iter()
+        .find_map(|(_, value)| conversation_id(value))
+}
+
+fn conversation_id(value: &Value) -> Option<String> {
+    match value {
+        Value::String(id) => Some(id.clone()),
+        Value::Object(fields) => ["conversationId", "conversation_id", "id"]
+            .iter()
+            .find_map(|key| fields.get(*key)?.as_str().map(str::to_owned)),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+struct HistoryEntry {
+    #[serde(default)]
+    display: Option<String>,
+    #[serde(default)]
+    workspace: Option<String>,
+    #[serde(default, rename = "conversationId")]
+    conversation_id: Option<String>,
+}
+
+/// The newest history line for this workspace: its `conversationId`, or, in builds that did not
+/// record one, the newest `brain/` conversation whose first request is that line's text.
+fn from_history(root: &Path, context: &Context) -> Option<String> {
+    let lines = ReverseLines::open(&root.join("history.jsonl"), HISTORY_TAIL_BYTES).ok()?;
+    let entry = lines
+        .filter_map(|line| serde_json::from_slice::<HistoryEntry>(&line).ok())
+        .find(|entry| {
+            entry
+                .workspace
+                .as_deref()
+                .is_some_and(|workspace| context.is_session_dir(Path::new(workspace)))
+        })?;
+    if let Some(id) = entry.conversation_id.filter(|id| !id.is_empty()) {
+        return Some(id);
+    }
+    let display = entry.display?;
+    let display = display.trim();
+    newest_brains(root)
+        .into_iter()
+        .take(BRAIN_CANDIDATES)
+        .find(|(id, _)| first_request(root, id).as_deref() == Some(display))
+        .map(|(id, _)| id)
+}
+
+fn newest_brains(root: &Path) -> Vec<(String, std::time::SystemTime)> {
+    let Ok(entries) = std::fs::read_dir(root.join("brain")) else {
+        return Vec::new();
+    };
+    let mut brains: Vec<(String, std::time::SystemTime)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let id = entry.file_name().into_string().ok()?;
+            let modified = entry.metadata().ok()?.modified().ok()?;
+            is_native_id(&id).then_some((id, modified))
+        })
+        .collect();
+    brains.sort_by_key(|brain| std::cmp::Reverse(brain.1));
+    brains
+}
+
+/// A conversation's transcript: the full one if agy kept it.
+pub fn transcript(root: &Path, id: &str) -> Option<PathBuf> {
+    let logs = brain_dir(root, id).join(".system_generated").join("logs");
+    ["transcript_full.jsonl", "transcript.jsonl"]
+        .iter()
+        .map(|name| logs.join(name))
+        .find(|path| path.is_file())
+}
+
+/// The text of `<USER_REQUEST>…</USER_REQUEST>` in a user step.
+pub fn user_request(content: &str) -> Option<&str> {
+    let start = content.find("<USER_REQUEST>")? + "<USER_REQUEST>".len();
+    let end = start + content[start..].find("</USER_REQUEST>")?;
+    Some(content[start..end].trim())
+}
+
+#[derive(Deserialize)]
+struct Step {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    content: Option<Value>,
+}
+
+fn first_request(root: &Path, id: &str) -> Option<String> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(transcript(root, id)?).ok()?;
+    std::io::BufReader::new(file)
+        .split(b'\n')
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_slice::<Step>(&line).ok())
+        .find(|step| step.kind.as_deref() == Some("USER_INPUT"))
+        .and_then(|step| user_request(step.content?.as_str()?).map(str::to_owned))
+}

@@ -1,0 +1,278 @@
+//! A throwaway world for running the built binary: a temp HOME, a private PATH holding fake tools
+//! that record how they were started, and a project folder.
+
+#![allow(dead_code)]
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_ai-session-manager");
+
+pub struct Sandbox {
+    _dir: TempDir,
+    pub root: PathBuf,
+    pub home: PathBuf,
+    pub bin: PathBuf,
+    pub project: PathBuf,
+    pub log: PathBuf,
+}
+
+/// A fake tool: records its argv (NUL-separated, byte for byte), its physical cwd and the
+/// wrapper's variables, prints one line on stdout, then exits as `FAKE_EXIT` / `FAKE_SIGNAL` say.
+pub fn fake_tool_script(tool: &str) -> String {
+    format!(
+        r#"#!/bin/sh
+log="$FAKE_LOG_DIR/{tool}"
+pwd -P > "$log.cwd"
+printf '%s\0' "$@" > "$log.args"
+printf 'ACTIVE=%s\nDEPTH=%s\nREAL_BIN=%s\n' "$AI_SESSION_MANAGER_ACTIVE" "$AI_SESSION_MANAGER_DEPTH" "$AI_SESSION_MANAGER_REAL_BIN" > "$log.env"
+printf '%s\n' "$*" >> "$log.history"
+echo "{tool} output"
+if [ -n "$FAKE_SIGNAL" ]; then kill -"$FAKE_SIGNAL" $$; fi
+exit "${{FAKE_EXIT:-0}}"
+"#
+    )
+}
+
+pub fn write_executable(path: &Path, content: &str) {
+    std::fs::write(path, content).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+impl Sandbox {
+    /// A sandbox whose project is a git repository (`.git` folder).
+    pub fn new() -> Sandbox {
+        let sandbox = Sandbox::without_git();
+        std::fs::create_dir(sandbox.project.join(".git")).unwrap();
+        sandbox
+    }
+
+    /// A sandbox whose project is a plain folder.
+    pub fn without_git() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let home = root.join("home");
+        let bin = root.join("bin");
+        let project = root.join("work").join("proj");
+        let log = root.join("log");
+        for folder in [&home, &bin, &project, &log] {
+            std::fs::create_dir_all(folder).unwrap();
+        }
+        Sandbox {
+            _dir: dir,
+            root,
+            home,
+            bin,
+            project,
+            log,
+        }
+    }
+
+    /// Installs `<tool>-real` (a fake) and `<tool>` → the built binary, as setup would.
+    pub fn wrap(&self, tool: &str) -> &Sandbox {
+        write_executable(
+            &self.bin.join(format!("{tool}-real")),
+            &fake_tool_script(tool),
+        );
+        std::os::unix::fs::symlink(BIN, self.bin.join(tool)).unwrap();
+        self
+    }
+
+    pub fn path_var(&self) -> OsString {
+        let mut path = self.bin.clone().into_os_string();
+        path.push(":/usr/bin:/bin");
+        path
+    }
+
+    /// The wrapped tool, started the way a shell starts it: by name, through PATH.
+    pub fn tool(&self, tool: &str) -> Command {
+        let mut command = Command::new(self.bin.join(tool));
+        command.arg0(tool);
+        self.isolate(&mut command);
+        command
+    }
+
+    /// The management CLI.
+    pub fn cli(&self) -> Command {
+        let mut command = Command::new(BIN);
+        self.isolate(&mut command);
+        command
+    }
+
+    fn isolate(&self, command: &mut Command) {
+        command
+            .env_clear()
+            .env("HOME", &self.home)
+            .env("PATH", self.path_var())
+            .env("FAKE_LOG_DIR", &self.log)
+            .current_dir(&self.project);
+    }
+
+    pub fn run<I, S>(&self, tool: &str, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.tool(tool).args(args).output().unwrap()
+    }
+
+    /// The argv the fake tool last received, byte for byte.
+    pub fn argv(&self, tool: &str) -> Vec<OsString> {
+        let bytes = std::fs::read(self.log.join(format!("{tool}.args"))).unwrap();
+        bytes
+            .split(|byte| *byte == 0)
+            .filter(|_| !bytes.is_empty())
+            .collect::<Vec<_>>()
+            .split_last()
+            .map(|(_, args)| {
+                args.iter()
+                    .map(|arg| OsStr::from_bytes(arg).to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The argv as strings, for readable assertions.
+    pub fn args(&self, tool: &str) -> Vec<String> {
+        self.argv(tool)
+            .into_iter()
+            .map(|arg| arg.into_string().unwrap())
+            .collect()
+    }
+
+    pub fn ran(&self, tool: &str) -> bool {
+        self.log.join(format!("{tool}.args")).exists()
+    }
+
+    pub fn forget_run(&self, tool: &str) {
+        let _ = std::fs::remove_file(self.log.join(format!("{tool}.args")));
+    }
+
+    pub fn tool_cwd(&self, tool: &str) -> PathBuf {
+        let text = std::fs::read_to_string(self.log.join(format!("{tool}.cwd"))).unwrap();
+        PathBuf::from(text.trim_end())
+    }
+
+    pub fn tool_env(&self, tool: &str) -> String {
+        std::fs::read_to_string(self.log.join(format!("{tool}.env"))).unwrap()
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.project.join(".ai-session-manager")
+    }
+
+    pub fn state_path(&self, tool: &str) -> PathBuf {
+        self.state_dir().join(format!("{tool}.json"))
+    }
+
+    pub fn state(&self, tool: &str) -> Value {
+        serde_json::from_slice(&std::fs::read(self.state_path(tool)).unwrap()).unwrap()
+    }
+
+    pub fn target(&self, tool: &str) -> Option<String> {
+        self.state(tool)["resume_target"]
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    pub fn write_state(&self, tool: &str, state: &Value) {
+        std::fs::create_dir_all(self.state_dir()).unwrap();
+        std::fs::write(
+            self.state_path(tool),
+            serde_json::to_vec_pretty(state).unwrap(),
+        )
+        .unwrap();
+    }
+
+    /// A state file as the Python tool wrote it.
+    pub fn write_python_state(&self, tool: &str, mode: &str, target: Option<&str>) {
+        let mut state = serde_json::json!({"version": 1, "tool": tool, "session_mode": mode});
+        if let Some(target) = target {
+            state["resume_target"] = target.into();
+        }
+        self.write_state(tool, &state);
+    }
+
+    pub fn write(&self, path: impl AsRef<Path>, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = path.as_ref().to_path_buf();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Claude's project-folder name, computed here independently from FORMATS.md's rule.
+pub fn claude_folder_name(path: &Path) -> String {
+    let units: Vec<u16> = path.to_str().unwrap().encode_utf16().collect();
+    let sanitized: String = units
+        .iter()
+        .map(|&u| {
+            if u < 128 && (u as u8 as char).is_ascii_alphanumeric() {
+                u as u8 as char
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if sanitized.chars().count() <= 200 {
+        return sanitized;
+    }
+    let mut hash: i32 = 0;
+    for &u in &units {
+        hash = hash.wrapping_mul(31).wrapping_add(i32::from(u));
+    }
+    let mut value = (hash as i64).abs();
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(value % 36) as usize]);
+        value /= 36;
+        if value == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    format!(
+        "{}-{}",
+        &sanitized[..200],
+        String::from_utf8(digits).unwrap()
+    )
+}
+
+/// Where a claude transcript for `cwd` lives under the sandbox HOME.
+pub fn claude_transcript(home: &Path, cwd: &Path, id: &str) -> PathBuf {
+    home.join(".claude")
+        .join("projects")
+        .join(claude_folder_name(cwd))
+        .join(format!("{id}.jsonl"))
+}
+
+/// A minimal transcript line shaped like Claude 2.1.330's.
+pub fn claude_user_line(id: &str, cwd: &Path, text: &str) -> String {
+    serde_json::json!({
+        "parentUuid": null, "isSidechain": false, "type": "user",
+        "message": {"role": "user", "content": text},
+        "uuid": "6dc3ecbe-5847-4d95-986d-234f340f1ff8", "timestamp": "2026-11-21T11:13:38.603Z",
+        "cwd": cwd, "sessionId": id, "version": "2.1.330", "gitBranch": "HEAD"
+    })
+    .to_string()
+        + "\n"
+}
+
+pub fn is_uuid(text: &str) -> bool {
+    uuid::Uuid::try_parse(text).is_ok() && text.len() == 36
+}
