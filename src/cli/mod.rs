@@ -91,18 +91,32 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Prints `error: …` and, where the error carries one, `help: …`.
+/// Prints `error: …` and, where the error carries a next step, `help: …`.
 pub fn report(error: &anyhow::Error) {
     eprintln!("error: {error:#}");
-    if let Some(help) = error.downcast_ref::<Help>() {
-        eprintln!("help: {}", help.0);
+    let help = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<Failure>()?.help.as_deref());
+    if let Some(help) = help {
+        eprintln!("help: {help}");
     }
 }
 
-/// An error message's next step for the user.
+/// A failure the user can act on: the message, and what to do about it.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Help(pub String);
+#[error("{message}")]
+pub struct Failure {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+pub fn failure(message: impl Into<String>, help: impl Into<String>) -> anyhow::Error {
+    Failure {
+        message: message.into(),
+        help: Some(help.into()),
+    }
+    .into()
+}
 
 /// Tool names as arguments, validated by clap against the registry.
 #[derive(Args, Debug, Clone)]
