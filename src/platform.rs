@@ -1,6 +1,7 @@
 //! Everything that differs between Unix and Windows, behind `cfg`, in one place.
 
 use std::ffi::OsStr;
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,6 +50,45 @@ pub fn is_executable_file(path: &Path) -> bool {
 #[cfg(not(unix))]
 pub fn is_executable_file(path: &Path) -> bool {
     path.is_file()
+}
+
+/// A folder whose files are opened relative to it. On Unix each open then resolves one path
+/// component rather than the whole path, which counts when discovery opens thousands of files.
+pub struct Folder {
+    #[cfg(unix)]
+    fd: std::os::fd::OwnedFd,
+    #[cfg(not(unix))]
+    path: PathBuf,
+}
+
+impl Folder {
+    #[cfg(unix)]
+    pub fn open(path: &Path) -> io::Result<Folder> {
+        use nix::fcntl::OFlag;
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let fd = nix::fcntl::open(path, flags, nix::sys::stat::Mode::empty())?;
+        Ok(Folder { fd })
+    }
+
+    #[cfg(unix)]
+    pub fn open_file(&self, name: &OsStr) -> io::Result<File> {
+        use nix::fcntl::OFlag;
+        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
+        let fd = nix::fcntl::openat(&self.fd, name, flags, nix::sys::stat::Mode::empty())?;
+        Ok(File::from(fd))
+    }
+
+    #[cfg(not(unix))]
+    pub fn open(path: &Path) -> io::Result<Folder> {
+        Ok(Folder {
+            path: path.to_path_buf(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn open_file(&self, name: &OsStr) -> io::Result<File> {
+        File::open(self.path.join(name))
+    }
 }
 
 /// The tool name argv[0] stands for: its file stem, case-folded on Windows (where `.exe` is the

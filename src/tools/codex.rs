@@ -5,7 +5,9 @@
 //! started in. Discovery walks the date folders newest first, reads only the start of each first
 //! line, and stops at the first match, so its cost follows recent sessions, not history size.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -14,6 +16,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use super::{Announce, ArgRules, Context, Plan, SessionMode, Tool, is_native_id};
 use crate::env;
 use crate::json_prefix::{self, Found};
+use crate::platform::Folder;
 
 pub struct Codex;
 
@@ -76,8 +79,10 @@ static RULES: ArgRules = ArgRules {
     interactive_flags: &[],
 };
 
-/// How much of a first line is read before giving up on finding `cwd` in it.
-const META_PREFIX: u64 = 16 * 1024;
+/// The start of a first line that is read first: `cwd` and `source` sit in its first few hundred
+/// bytes, before ~25 KB of instructions.
+const META_PREFIX: usize = 4 * 1024;
+/// How much of the first line is read when `cwd` is not in the prefix.
 const META_LINE_LIMIT: u64 = 1024 * 1024;
 /// How many newer rollouts are checked for a session that took over from the stored one.
 const NEWER_SCAN_LIMIT: usize = 256;
@@ -168,7 +173,6 @@ pub fn sessions_dir() -> Result<PathBuf> {
 pub struct Rollout {
     pub path: PathBuf,
     pub id: String,
-    pub day: NaiveDate,
 }
 
 /// The id in a rollout's file name: `rollout-<time>-<id>.jsonl`.
@@ -220,21 +224,20 @@ pub fn days_newest_first(sessions: &Path) -> impl Iterator<Item = (NaiveDate, Pa
         })
 }
 
-fn rollouts_in(day: NaiveDate, dir: &Path) -> impl Iterator<Item = Rollout> + use<> {
+fn rollouts_in(dir: &Path) -> impl Iterator<Item = Rollout> + use<> {
     sorted_children(dir, |name| rollout_id(name).is_some())
         .into_iter()
-        .filter_map(move |(name, path)| {
+        .filter_map(|(name, path)| {
             Some(Rollout {
                 id: rollout_id(&name)?.to_owned(),
                 path,
-                day,
             })
         })
 }
 
 /// Every rollout, newest first.
 pub fn rollouts_newest_first(sessions: &Path) -> impl Iterator<Item = Rollout> {
-    days_newest_first(sessions).flat_map(|(day, dir)| rollouts_in(day, &dir))
+    days_newest_first(sessions).flat_map(|(_, dir)| rollouts_in(&dir))
 }
 
 /// The rollout file of session `id`, if it still exists (archived ones do not count). A UUIDv7
@@ -248,7 +251,7 @@ pub fn locate(sessions: &Path, id: &str) -> Option<PathBuf> {
         let near = [day.pred_opt(), Some(day), day.succ_opt()];
         for day in near.into_iter().flatten() {
             let dir = sessions.join(day.format("%Y/%m/%d").to_string());
-            if let Some(found) = rollouts_in(day, &dir).find(|r| matches(r)) {
+            if let Some(found) = rollouts_in(&dir).find(|r| matches(r)) {
                 return Some(found.path);
             }
         }
@@ -283,11 +286,20 @@ pub struct Meta {
 /// Reads the start of a rollout's first line: enough for `cwd` and `source`, not the instructions
 /// that follow them.
 pub fn read_meta(path: &Path) -> Option<Meta> {
+    let folder = Folder::open(path.parent()?).ok()?;
+    read_meta_in(&folder, path.file_name()?)
+}
+
+fn read_meta_in(folder: &Folder, name: &OsStr) -> Option<Meta> {
     const WANTED: &[&[&str]] = &[&["type"], &["payload", "cwd"], &["payload", "source"]];
-    let mut line = super::first_line(path, META_PREFIX).ok()?;
-    let mut found = json_prefix::scan(&line, WANTED);
-    if found[1].is_none() && !line.ends_with(b"\n") && line.len() as u64 == META_PREFIX {
-        line = super::first_line(path, META_LINE_LIMIT).ok()?;
+    let mut prefix = [0u8; META_PREFIX];
+    let read = read_prefix(folder.open_file(name).ok()?, &mut prefix).ok()?;
+    let mut found = json_prefix::scan(&prefix[..read], WANTED);
+    let line_goes_on = read == META_PREFIX && !prefix.contains(&b'\n');
+    if found[1].is_none() && line_goes_on {
+        let file = folder.open_file(name).ok()?.take(META_LINE_LIMIT);
+        let mut line = Vec::new();
+        BufReader::new(file).read_until(b'\n', &mut line).ok()?;
         found = json_prefix::scan(&line, WANTED);
     }
     if found[0] != Some(Found::Str("session_meta".into())) {
@@ -306,32 +318,54 @@ pub fn read_meta(path: &Path) -> Option<Meta> {
     Some(Meta { cwd, interactive })
 }
 
+/// Fills `buffer` from the start of the file with as few reads as possible.
+fn read_prefix(mut file: File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
 /// The newest interactive rollout of this project.
 fn find_newest(sessions: &Path, context: &Context, stop: Stop) -> Option<Discovered> {
     let oldest_day = match stop {
         Stop::Before(Some(time)) => time.date_naive().checked_sub_days(Days::new(1)),
         _ => None,
     };
-    for (checked, rollout) in rollouts_newest_first(sessions).enumerate() {
-        match stop {
-            Stop::At(path) if rollout.path == path => return None,
-            Stop::At(_) if checked >= NEWER_SCAN_LIMIT => return None,
-            _ => {}
-        }
-        if oldest_day.is_some_and(|oldest| rollout.day < oldest) {
+    let mut checked = 0usize;
+    for (day, dir) in days_newest_first(sessions) {
+        if oldest_day.is_some_and(|oldest| day < oldest) {
             return None;
         }
-        let Some(meta) = read_meta(&rollout.path) else {
+        let Ok(folder) = Folder::open(&dir) else {
             continue;
         };
-        let Some(cwd) = meta.cwd.filter(|_| meta.interactive) else {
-            continue;
-        };
-        if context.is_session_dir(Path::new(&cwd)) {
-            return Some(Discovered {
-                id: rollout.id,
-                cwd: Some(PathBuf::from(cwd)),
-            });
+        for rollout in rollouts_in(&dir) {
+            match stop {
+                Stop::At(path) if rollout.path == path => return None,
+                Stop::At(_) if checked >= NEWER_SCAN_LIMIT => return None,
+                _ => {}
+            }
+            checked += 1;
+            let Some(name) = rollout.path.file_name() else {
+                continue;
+            };
+            let Some(meta) = read_meta_in(&folder, name) else {
+                continue;
+            };
+            let Some(cwd) = meta.cwd.filter(|_| meta.interactive) else {
+                continue;
+            };
+            if context.is_session_dir(Path::new(&cwd)) {
+                return Some(Discovered {
+                    id: rollout.id,
+                    cwd: Some(PathBuf::from(cwd)),
+                });
+            }
         }
     }
     None
