@@ -92,11 +92,24 @@ pub enum Situation {
     RealOnly,
     /// Our wrapper, with no usable real binary beside it.
     RealMissing,
+    /// `<tool>` and `<tool>-real` lead to one file, but not as setup links them (say, one is a
+    /// link to the other). Any change could leave the only copy reachable only through a name
+    /// that is about to be replaced, so this is left to the user.
+    Tangled,
 }
 
-/// The situation for what was found; `same` says whether `<tool>` and `<tool>-real` hold the
-/// same install. `None` when there is nothing of the tool here.
-pub fn classify(at_tool: Option<AtTool>, real: RealFile, same: bool) -> Option<Situation> {
+/// How `<tool>` and `<tool>-real` relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pair {
+    Distinct,
+    /// One file under two names, or two links with the same target: as setup makes them.
+    Same,
+    /// They resolve to one file some other way.
+    Tangled,
+}
+
+/// The situation for what was found. `None` when there is nothing of the tool here.
+pub fn classify(at_tool: Option<AtTool>, real: RealFile, pair: Pair) -> Option<Situation> {
     Some(match (at_tool, real) {
         (Some(AtTool::OurWrapper { current: true }), RealFile::Usable) => Situation::Wrapped,
         (Some(AtTool::OurWrapper { current: false }), RealFile::Usable) => {
@@ -104,8 +117,11 @@ pub fn classify(at_tool: Option<AtTool>, real: RealFile, same: bool) -> Option<S
         }
         (Some(AtTool::OurWrapper { .. }), _) => Situation::RealMissing,
         (Some(AtTool::Foreign), RealFile::Absent) => Situation::Unwrapped,
-        (Some(AtTool::Foreign), _) if same => Situation::Interrupted,
-        (Some(AtTool::Foreign), _) => Situation::Overwritten,
+        (Some(AtTool::Foreign), _) => match pair {
+            Pair::Same => Situation::Interrupted,
+            Pair::Tangled => Situation::Tangled,
+            Pair::Distinct => Situation::Overwritten,
+        },
         (None, RealFile::Usable) => Situation::RealOnly,
         (None, _) => return None,
     })
@@ -134,13 +150,13 @@ impl Site {
     }
 
     /// The steps that wrap the tool; none when it is already wrapped. `None` when it cannot be
-    /// wrapped (the real binary is missing).
+    /// wrapped safely (the real binary is missing, or the two names are tangled).
     pub fn setup_steps(&self) -> Option<Vec<Step>> {
         let layout = &self.layout;
         let mut steps = Vec::new();
         match self.situation {
             Situation::Wrapped => return Some(steps),
-            Situation::RealMissing => return None,
+            Situation::RealMissing | Situation::Tangled => return None,
             Situation::Unwrapped | Situation::Overwritten => steps.push(Step::LinkReal {
                 from: layout.original.clone(),
                 to: layout.real.clone(),
@@ -193,7 +209,9 @@ impl Site {
                 self.stray_wrapper
             }
             Situation::RealMissing => true,
-            Situation::Unwrapped | Situation::Overwritten => self.stray_wrapper,
+            Situation::Unwrapped | Situation::Overwritten | Situation::Tangled => {
+                self.stray_wrapper
+            }
         };
         if remove_wrapper {
             steps.push(Step::Remove {
@@ -281,8 +299,18 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
         RealFile::Unusable
     };
     let foreign = at_tool == Some(AtTool::Foreign);
-    let same = foreign && platform::same_install(&layout.original, &layout.real);
-    let situation = classify(at_tool, real, same)?;
+    let pair = if !foreign || real == RealFile::Absent {
+        Pair::Distinct
+    } else if platform::same_install(&layout.original, &layout.real) {
+        Pair::Same
+    } else if platform::file_id(&layout.original).is_some()
+        && platform::file_id(&layout.original) == platform::file_id(&layout.real)
+    {
+        Pair::Tangled
+    } else {
+        Pair::Distinct
+    };
+    let situation = classify(at_tool, real, pair)?;
     let stray_wrapper = foreign
         && layout.wrapper != layout.original
         && platform::is_our_wrapper(&layout.wrapper, exe);
@@ -461,33 +489,50 @@ mod tests {
     #[test]
     fn every_case_of_the_spec_table_is_told_apart() {
         use AtTool::*;
+        use Pair::{Distinct, Same, Tangled};
         use RealFile::*;
         let ours = OurWrapper { current: true };
         let other = OurWrapper { current: false };
         let cases = [
-            (Some(ours), Usable, false, Some(Situation::Wrapped)),
+            (Some(ours), Usable, Distinct, Some(Situation::Wrapped)),
             (
                 Some(other),
                 Usable,
-                false,
+                Distinct,
                 Some(Situation::WrappedByOtherCopy),
             ),
-            (Some(ours), Absent, false, Some(Situation::RealMissing)),
-            (Some(ours), Unusable, false, Some(Situation::RealMissing)),
-            (Some(other), Unusable, false, Some(Situation::RealMissing)),
-            (Some(Foreign), Absent, false, Some(Situation::Unwrapped)),
-            (Some(Foreign), Usable, true, Some(Situation::Interrupted)),
-            (Some(Foreign), Usable, false, Some(Situation::Overwritten)),
-            (Some(Foreign), Unusable, false, Some(Situation::Overwritten)),
-            (None, Usable, false, Some(Situation::RealOnly)),
-            (None, Unusable, false, None),
-            (None, Absent, false, None),
+            (Some(ours), Absent, Distinct, Some(Situation::RealMissing)),
+            (Some(ours), Unusable, Distinct, Some(Situation::RealMissing)),
+            (
+                Some(other),
+                Unusable,
+                Distinct,
+                Some(Situation::RealMissing),
+            ),
+            (Some(Foreign), Absent, Distinct, Some(Situation::Unwrapped)),
+            (Some(Foreign), Usable, Same, Some(Situation::Interrupted)),
+            (Some(Foreign), Usable, Tangled, Some(Situation::Tangled)),
+            (
+                Some(Foreign),
+                Usable,
+                Distinct,
+                Some(Situation::Overwritten),
+            ),
+            (
+                Some(Foreign),
+                Unusable,
+                Distinct,
+                Some(Situation::Overwritten),
+            ),
+            (None, Usable, Distinct, Some(Situation::RealOnly)),
+            (None, Unusable, Distinct, None),
+            (None, Absent, Distinct, None),
         ];
-        for (at_tool, real, same, expected) in cases {
+        for (at_tool, real, pair, expected) in cases {
             assert_eq!(
-                classify(at_tool, real, same),
+                classify(at_tool, real, pair),
                 expected,
-                "{at_tool:?} {real:?} {same}"
+                "{at_tool:?} {real:?} {pair:?}"
             );
         }
     }
@@ -515,6 +560,7 @@ mod tests {
         assert_eq!(steps(Situation::WrappedByOtherCopy), Some(wrap_only));
         assert_eq!(steps(Situation::Wrapped), Some(vec![]));
         assert_eq!(steps(Situation::RealMissing), None);
+        assert_eq!(steps(Situation::Tangled), None);
     }
 
     #[test]
@@ -542,6 +588,7 @@ mod tests {
         );
         assert_eq!(steps(Situation::Overwritten), []);
         assert_eq!(steps(Situation::Unwrapped), []);
+        assert_eq!(steps(Situation::Tangled), []);
     }
 
     #[test]

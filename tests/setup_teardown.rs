@@ -542,3 +542,25 @@ fn a_tool_found_first_on_path_is_the_one_wrapped_and_links_are_kept_as_found() {
         "the later one is left alone"
     );
 }
+
+#[test]
+fn names_that_lead_to_each_other_are_left_alone_so_no_binary_is_lost() {
+    // Made by hand: one name links to the other. Replacing either could leave the only copy
+    // reachable only through a name that is being replaced.
+    for (link_name, file_name) in [("claude", "claude-real"), ("claude-real", "claude")] {
+        let sb = Sandbox::new();
+        write_executable(&sb.bin.join(file_name), &fake_tool_script("claude"));
+        symlink(file_name, sb.bin.join(link_name)).unwrap();
+        let before = tree(&sb.root);
+
+        let err = fails(&sb.manage(["setup", "claude"]));
+        assert!(
+            err.contains("lead to the same file, but not as setup links them; nothing changed"),
+            "{err}"
+        );
+        assert_eq!(tree(&sb.root), before);
+        let out = success(&sb.manage(["teardown", "claude"]));
+        assert!(out.contains("not wrapped, and left alone"), "{out}");
+        assert_eq!(tree(&sb.root), before);
+    }
+}

@@ -24,18 +24,7 @@ pub struct ChangeArgs {
 pub fn setup(args: &ChangeArgs) -> Result<ExitCode> {
     for_each_site(args, |site, exe| {
         let Some(steps) = site.setup_steps() else {
-            let real = site.layout.real.display();
-            return Err(failure(
-                format!(
-                    "{} is a wrapper, but {real} is missing or cannot run; nothing changed",
-                    site.layout.wrapper.display()
-                ),
-                format!(
-                    "reinstall {tool} (that replaces the wrapper), then run \
-                     'ai-session-manager setup {tool}'",
-                    tool = site.tool
-                ),
-            ));
+            return Err(refusal(site));
         };
         if steps.is_empty() {
             println!(
@@ -62,6 +51,10 @@ pub fn teardown(args: &ChangeArgs) -> Result<ExitCode> {
         let real = site.layout.real.display();
         let note = match site.situation {
             Situation::Unwrapped => Some("not set up; nothing to restore".to_owned()),
+            Situation::Tangled => Some(format!(
+                "not wrapped, and left alone: {}",
+                situation_note(site)
+            )),
             Situation::Overwritten => Some(format!(
                 "not wrapped: an update replaced the wrapper. The previous binary stays at \
                  {real}; delete it if you no longer need it"
@@ -96,6 +89,36 @@ pub fn teardown(args: &ChangeArgs) -> Result<ExitCode> {
         }
         Ok(())
     })
+}
+
+/// Why setup leaves a folder alone, and what the user can do.
+fn refusal(site: &Site) -> anyhow::Error {
+    let tool = site.tool;
+    let real = site.layout.real.display();
+    if site.situation == Situation::Tangled {
+        return failure(
+            format!(
+                "{} and {real} lead to the same file, but not as setup links them; \
+                 nothing changed",
+                site.layout.original.display()
+            ),
+            format!(
+                "make {} the tool and delete {real} (or reinstall {tool}), then run \
+                 'ai-session-manager setup {tool}'",
+                site.layout.original.display()
+            ),
+        );
+    }
+    failure(
+        format!(
+            "{} is a wrapper, but {real} is missing or cannot run; nothing changed",
+            site.layout.wrapper.display()
+        ),
+        format!(
+            "reinstall {tool} (that replaces the wrapper), then run \
+             'ai-session-manager setup {tool}'"
+        ),
+    )
 }
 
 /// Runs `act` for every selected tool found on PATH. A named tool that is absent is an error;
@@ -178,6 +201,9 @@ pub fn situation_note(site: &Site) -> String {
         ),
         Situation::RealOnly => format!("the wrapper is gone; only {real} is left"),
         Situation::RealMissing => format!("wrapper present, but {real} is missing"),
+        Situation::Tangled => {
+            format!("{tool} and {real} lead to the same file, but not as setup links them")
+        }
     }
 }
 

@@ -185,7 +185,7 @@ fn wrapper_state(site: Option<&Site>) -> WrapperState {
         Situation::Interrupted | Situation::Overwritten | Situation::RealOnly => {
             WrapperState::Overwritten
         }
-        Situation::RealMissing => WrapperState::Broken,
+        Situation::RealMissing | Situation::Tangled => WrapperState::Broken,
     }
 }
 
