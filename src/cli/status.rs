@@ -42,6 +42,8 @@ struct Project {
 #[derive(Serialize)]
 struct ToolStatus {
     tool: &'static str,
+    #[serde(skip)]
+    display_name: &'static str,
     /// The path PATH finds for the tool, as found.
     path: Option<String>,
     /// Where `path` links to, if it is a link (the link's own text).
@@ -74,16 +76,16 @@ enum WrapperState {
 pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     let scope = Scope::current()?;
     let exe = install::this_executable()?;
-    let tools: Vec<ToolStatus> = args
-        .tools
-        .selected()
-        .into_iter()
-        .map(|tool| tool_status(tool, &scope, &exe))
-        .collect();
-    let missing: Vec<&str> = tools
+    let selected = args.tools.selected();
+    let tools: Vec<ToolStatus> = selected
         .iter()
-        .filter(|status| status.path.is_none() && status.real.is_none())
-        .map(|status| status.tool)
+        .map(|tool| tool_status(*tool, &scope, &exe))
+        .collect();
+    let missing: Vec<&dyn Tool> = selected
+        .iter()
+        .zip(&tools)
+        .filter(|(_, status)| status.path.is_none() && status.real.is_none())
+        .map(|(tool, _)| *tool)
         .collect();
     let report = Report {
         platform: platform::description(),
@@ -101,7 +103,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     }
     // A tool the user named and that is absent is an error (SPEC §1), after the report.
     if args.tools.explicit() && !missing.is_empty() {
-        for tool in missing.iter().filter_map(|name| crate::tools::find(name)) {
+        for tool in missing {
             super::report(&super::setup::not_found(tool));
         }
         return Ok(ExitCode::FAILURE);
@@ -118,6 +120,7 @@ fn tool_status(tool: &'static dyn Tool, scope: &Scope, exe: &Path) -> ToolStatus
         .filter(|real| real.symlink_metadata().is_ok());
     let mut status = ToolStatus {
         tool: tool.name(),
+        display_name: tool.display_name(),
         path: site
             .as_ref()
             .and_then(|site| site.found.as_deref())
@@ -229,7 +232,7 @@ fn print_human(report: &Report) {
             false => format!("{} (none yet)", status.state_file),
         };
         line("state file", &state_file);
-        let store = crate::tools::find(tool).map_or(tool, |tool| tool.display_name());
+        let store = status.display_name;
         let session = match (&status.session, status.session_exists) {
             (None, _) if status.state_exists => "none stored yet".to_owned(),
             (None, _) => "none yet: the next launch starts one".to_owned(),
