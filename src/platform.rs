@@ -119,13 +119,15 @@ pub struct WrapperSpec<'a> {
     pub real: &'a Path,
 }
 
-/// Whether `path` is a wrapper that setup made, for this executable or another copy of it (or
-/// one that is gone). Only provable ownership counts; anything else is the user's.
+/// Whether `path` is a wrapper that setup made: for this executable, for another copy of it (or
+/// one that is gone), or the Python ai-session-manager's script. Only provable ownership
+/// counts; anything else is the user's.
 #[cfg(unix)]
 pub fn is_our_wrapper(path: &Path, exe: &Path) -> bool {
     starts_this_executable(path, exe)
         || std::fs::read_link(path)
             .is_ok_and(|target| target.file_stem() == Some(OsStr::new(crate::cli::BIN_NAME)))
+        || read_small_file(path).is_some_and(|bytes| is_wrapper_script(&bytes))
 }
 
 /// Whether the wrapper at `path` is exactly what setup would write now.
@@ -187,7 +189,7 @@ pub fn same_install(a: &Path, b: &Path) -> bool {
 
 #[cfg(windows)]
 pub fn is_our_wrapper(path: &Path, _exe: &Path) -> bool {
-    is_cmd_file(path) && std::fs::read(path).is_ok_and(|bytes| is_cmd_wrapper(&bytes))
+    is_cmd_file(path) && read_small_file(path).is_some_and(|bytes| is_wrapper_script(&bytes))
 }
 
 #[cfg(windows)]
@@ -222,11 +224,30 @@ pub fn same_install(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Wrapper scripts are a few lines; a bigger file is a tool, and is not read.
+const WRAPPER_SCRIPT_MAX_LEN: u64 = 4096;
+
+/// A regular file's bytes, if it is small enough to be a wrapper script. Links are not followed.
+fn read_small_file(path: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= WRAPPER_SCRIPT_MAX_LEN)
+        .then(|| std::fs::read(path).ok())
+        .flatten()
+}
+
+/// What the Python ai-session-manager's wrappers (a script at `<tool>`, a `.cmd` on Windows)
+/// import. It renamed the tool to `<tool>-real` too, so replacing its wrapper is a migration.
+const PYTHON_WRAPPER_MARKER: &[u8] = b"ai_session_manager.wrapper";
+
+/// Whether a small file is a wrapper script: our `.cmd`, or the Python tool's.
+pub fn is_wrapper_script(bytes: &[u8]) -> bool {
+    is_cmd_wrapper(bytes) || memchr::memmem::find(bytes, PYTHON_WRAPPER_MARKER).is_some()
+}
+
 /// The Windows wrapper template; `{…}` fields are filled by [`render_cmd_wrapper`].
 #[cfg_attr(not(windows), allow(dead_code))]
 const CMD_TEMPLATE: &str = include_str!("../shims/wrapper.cmd");
 /// The line that marks a `.cmd` file as ours.
-#[cfg_attr(not(windows), allow(dead_code))]
 const CMD_MARKER: &str = "rem ai-session-manager wrapper for ";
 
 /// The Windows `.cmd` wrapper for `spec`, with CRLF line ends as cmd.exe expects. Built on every
@@ -244,7 +265,6 @@ pub fn render_cmd_wrapper(spec: &WrapperSpec) -> String {
 }
 
 /// Whether a `.cmd` file's bytes are a wrapper setup wrote.
-#[cfg_attr(not(windows), allow(dead_code))]
 pub fn is_cmd_wrapper(bytes: &[u8]) -> bool {
     bytes
         .split(|byte| *byte == b'\n')
@@ -334,13 +354,20 @@ mod tests {
     }
 
     #[test]
-    fn only_files_with_the_marker_are_cmd_wrappers() {
-        assert!(!is_cmd_wrapper(
+    fn only_files_with_a_marker_are_wrapper_scripts() {
+        assert!(!is_wrapper_script(
             b"@ECHO off\r\nnode \"%~dp0\\cli.js\" %*\r\n"
         ));
-        assert!(!is_cmd_wrapper(b""));
-        assert!(is_cmd_wrapper(
+        assert!(!is_wrapper_script(b""));
+        assert!(is_wrapper_script(
             b"@echo off\r\nrem ai-session-manager wrapper for gemini. x\r\n"
+        ));
+        // The Python tool's wrappers, on Unix and on Windows.
+        assert!(is_wrapper_script(
+            b"#!/usr/bin/env python3\nfrom ai_session_manager.wrapper import run\nrun('codex')\n"
+        ));
+        assert!(is_wrapper_script(
+            b"@echo off\r\npython -c \"from ai_session_manager.wrapper import run; run()\" %*\r\n"
         ));
     }
 }

@@ -18,20 +18,24 @@ fn plain_tool(sb: &Sandbox, tool: &str) -> PathBuf {
     path
 }
 
-/// npm's layout with the sandbox root as prefix: `bin/claude -> ../lib/node_modules/…/cli.js`.
-const NPM_TARGET: &str = "../lib/node_modules/@anthropic-ai/claude-code/cli.js";
-
-fn npm_claude(sb: &Sandbox) -> PathBuf {
-    let cli = sb
-        .root
-        .join("lib/node_modules/@anthropic-ai/claude-code/cli.js");
+/// npm's layout with the sandbox root as prefix: `bin/<tool> -> ../lib/node_modules/<package>/cli.js`,
+/// a relative link. Returns the link's target.
+fn npm_tool(sb: &Sandbox, tool: &str, package: &str) -> PathBuf {
+    let target = format!("../lib/node_modules/{package}/cli.js");
+    let cli = sb.bin.join(&target);
     std::fs::create_dir_all(cli.parent().unwrap()).unwrap();
-    write_executable(&cli, &fake_tool_script("claude"));
-    symlink(NPM_TARGET, sb.bin.join("claude")).unwrap();
+    write_executable(&cli, &fake_tool_script(tool));
+    symlink(&target, sb.bin.join(tool)).unwrap();
     cli
 }
 
-/// The native installer's layout: `~/.local/bin/claude -> ~/.local/share/claude/versions/<v>`.
+const NPM_TARGET: &str = "../lib/node_modules/@anthropic-ai/claude-code/cli.js";
+
+fn npm_claude(sb: &Sandbox) -> PathBuf {
+    npm_tool(sb, "claude", "@anthropic-ai/claude-code")
+}
+
+/// A version as the native installer keeps it: `~/.local/share/claude/versions/<v>`.
 fn native_version(sb: &Sandbox, version: &str) -> PathBuf {
     let path = sb.home.join(".local/share/claude/versions").join(version);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -40,6 +44,14 @@ fn native_version(sb: &Sandbox, version: &str) -> PathBuf {
         &format!("{}# {version}\n", fake_tool_script("claude")),
     );
     path
+}
+
+/// The native installer's launcher: `~/.local/bin/claude -> <version>`. Returns the folder.
+fn native_claude(sb: &Sandbox, version: &Path) -> PathBuf {
+    let local_bin = sb.home.join(".local/bin");
+    std::fs::create_dir_all(&local_bin).unwrap();
+    symlink(version, local_bin.join("claude")).unwrap();
+    local_bin
 }
 
 fn success(out: &Output) -> String {
@@ -150,10 +162,8 @@ fn an_npm_link_moves_as_the_same_relative_link_and_its_target_is_untouched() {
 fn a_native_install_link_into_a_versions_folder_round_trips() {
     let sb = Sandbox::new();
     let version = native_version(&sb, "2.1.330");
-    let local_bin = sb.home.join(".local/bin");
-    std::fs::create_dir_all(&local_bin).unwrap();
+    let local_bin = native_claude(&sb, &version);
     let claude = local_bin.join("claude");
-    symlink(&version, &claude).unwrap();
     let version_before = tree(version.parent().unwrap());
 
     success(&sb.cli_on(&[&local_bin]).arg("setup").output().unwrap());
@@ -173,7 +183,7 @@ fn a_native_install_link_into_a_versions_folder_round_trips() {
 fn setup_twice_changes_nothing_the_second_time() {
     let sb = Sandbox::new();
     plain_tool(&sb, "claude");
-    npm_claude_as(&sb, "gemini");
+    npm_tool(&sb, "gemini", "@google/gemini-cli");
     success(&sb.manage(["setup"]));
     let before = tree(&sb.root);
 
@@ -181,18 +191,6 @@ fn setup_twice_changes_nothing_the_second_time() {
     assert!(out.contains("claude: already set up"), "{out}");
     assert!(out.contains("gemini: already set up"), "{out}");
     assert_eq!(tree(&sb.root), before);
-}
-
-/// A second tool in npm's layout, to show setup handles several at once.
-fn npm_claude_as(sb: &Sandbox, tool: &str) {
-    let cli = sb.root.join(format!("lib/node_modules/{tool}/cli.js"));
-    std::fs::create_dir_all(cli.parent().unwrap()).unwrap();
-    write_executable(&cli, &fake_tool_script(tool));
-    symlink(
-        format!("../lib/node_modules/{tool}/cli.js"),
-        sb.bin.join(tool),
-    )
-    .unwrap();
 }
 
 #[test]
@@ -219,10 +217,8 @@ fn a_reinstall_over_the_wrapper_is_detected_and_wrapped_again() {
 #[test]
 fn a_native_update_that_relinks_the_tool_is_wrapped_again() {
     let sb = Sandbox::new();
-    let local_bin = sb.home.join(".local/bin");
-    std::fs::create_dir_all(&local_bin).unwrap();
+    let local_bin = native_claude(&sb, &native_version(&sb, "2.1.330"));
     let claude = local_bin.join("claude");
-    symlink(native_version(&sb, "2.1.330"), &claude).unwrap();
     success(&sb.cli_on(&[&local_bin]).arg("setup").output().unwrap());
 
     // The updater points the launcher at the new version, replacing the wrapper.
@@ -417,7 +413,7 @@ fn setup_without_names_skips_absent_tools_and_wraps_the_rest() {
 fn dry_runs_print_the_plan_and_change_nothing() {
     let sb = Sandbox::new();
     plain_tool(&sb, "claude");
-    npm_claude_as(&sb, "gemini");
+    npm_tool(&sb, "gemini", "@google/gemini-cli");
     let before = tree(&sb.root);
     let out = success(&sb.manage(["setup", "--dry-run"]));
     assert!(out.contains("dry run, nothing changed"), "{out}");
@@ -563,4 +559,43 @@ fn names_that_lead_to_each_other_are_left_alone_so_no_binary_is_lost() {
         assert!(out.contains("not wrapped, and left alone"), "{out}");
         assert_eq!(tree(&sb.root), before);
     }
+}
+
+/// The shape of the Python ai-session-manager's wrapper: it renamed the tool to `<tool>-real`
+/// (the only copy left) and wrote a small script that imports its wrapper module.
+fn python_wrapped(sb: &Sandbox, tool: &str) -> (PathBuf, Vec<u8>) {
+    let real = sb.bin.join(format!("{tool}-real"));
+    write_executable(&real, &fake_tool_script(tool));
+    write_executable(
+        &sb.bin.join(tool),
+        &format!(
+            "#!/usr/bin/env python3\n# made by the Python ai-session-manager\n\
+             from ai_session_manager.wrapper import run\nrun({tool:?})\n"
+        ),
+    );
+    let bytes = std::fs::read(&real).unwrap();
+    (real, bytes)
+}
+
+#[test]
+fn the_python_tools_wrapper_is_replaced_and_its_real_binary_kept() {
+    let sb = Sandbox::new();
+    let (real, bytes) = python_wrapped(&sb, "claude");
+    let real_inode = inode(&real);
+
+    let out = success(&sb.manage(["setup"]));
+    assert!(out.contains("now starts this copy"), "{out}");
+    assert_wrapped(&sb.bin.join("claude"));
+    assert_eq!(inode(&real), real_inode);
+    assert_eq!(std::fs::read(&real).unwrap(), bytes);
+    assert_runs_through_wrapper(&sb, &sb.bin);
+}
+
+#[test]
+fn teardown_of_the_python_tools_wrapper_restores_the_original() {
+    let sb = Sandbox::new();
+    let (real, bytes) = python_wrapped(&sb, "codex");
+    success(&sb.manage(["teardown", "codex"]));
+    assert_eq!(std::fs::read(sb.bin.join("codex")).unwrap(), bytes);
+    assert!(real.symlink_metadata().is_err());
 }

@@ -190,7 +190,10 @@ pub fn situation_note(site: &Site) -> String {
     match site.situation {
         Situation::Wrapped => format!("wrapped; the real binary is {real}"),
         Situation::WrappedByOtherCopy => {
-            format!("wrapped by another copy of ai-session-manager; the real binary is {real}")
+            format!(
+                "wrapped by another ai-session-manager (another copy, or the Python tool); \
+                 the real binary is {real}"
+            )
         }
         Situation::Unwrapped => "not set up".to_owned(),
         Situation::Interrupted => {
