@@ -5,6 +5,7 @@
 
 mod cli;
 mod env;
+mod install;
 mod json_prefix;
 mod launch;
 mod platform;

@@ -384,18 +384,23 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
     bail!("too many unusable copies of {}", path.display())
 }
 
-/// A temp file beside `path`, written in full.
-fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    use std::io::Write;
+/// A fresh hidden name beside `path`, for something that is then renamed over it.
+pub fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = path.with_file_name(format!(
+    path.with_file_name(format!(
         ".{name}.tmp-{}-{}",
         std::process::id(),
         &crate::tools::new_uuid()[..8]
-    ));
+    ))
+}
+
+/// A temp file beside `path`, written in full.
+fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    use std::io::Write;
+    let temp = temp_path(path);
     let result = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -435,7 +440,8 @@ pub fn create_new_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
     }
 }
 
-fn links_unsupported(error: &io::Error) -> bool {
+/// Whether a hard link failed because the file system has none, rather than for lack of rights.
+pub fn links_unsupported(error: &io::Error) -> bool {
     matches!(
         error.kind(),
         ErrorKind::Unsupported | ErrorKind::PermissionDenied

@@ -36,12 +36,12 @@ enum Command {
     #[command(
         after_help = "Examples:\n  ai-session-manager setup\n  ai-session-manager setup claude codex --dry-run"
     )]
-    Setup(setup::SetupArgs),
+    Setup(setup::ChangeArgs),
     /// Remove the wrappers and restore the original binaries exactly
     #[command(
         after_help = "Examples:\n  ai-session-manager teardown\n  ai-session-manager teardown gemini"
     )]
-    Teardown(setup::TeardownArgs),
+    Teardown(setup::ChangeArgs),
     /// Show what is wrapped and which session this project resumes
     #[command(
         after_help = "Examples:\n  ai-session-manager status\n  ai-session-manager status codex --json"

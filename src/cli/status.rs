@@ -1,11 +1,20 @@
 //! `status`: what is wrapped, and which session this project resumes.
+//!
+//! The same report prints for people or, with `--json`, as one JSON document whose keys are
+//! documented in the README and kept stable.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
+use serde::Serialize;
 
 use super::ToolList;
+use crate::install::{self, Site, Situation};
+use crate::platform;
+use crate::state::{Scope, StateStore};
+use crate::tools::Tool;
 
 #[derive(Args)]
 pub struct StatusArgs {
@@ -16,6 +25,247 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
-pub fn run(_args: &StatusArgs) -> Result<ExitCode> {
-    bail!("status is being built (issue 3)")
+#[derive(Serialize)]
+struct Report {
+    platform: String,
+    executable: String,
+    project: Project,
+    tools: Vec<ToolStatus>,
+}
+
+#[derive(Serialize)]
+struct Project {
+    root: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct ToolStatus {
+    tool: &'static str,
+    #[serde(skip)]
+    display_name: &'static str,
+    /// The path PATH finds for the tool, as found.
+    path: Option<String>,
+    /// Where `path` links to, if it is a link (the link's own text).
+    links_to: Option<String>,
+    real: Option<String>,
+    real_links_to: Option<String>,
+    wrapper: WrapperState,
+    /// The wrapper state in words.
+    wrapper_note: String,
+    state_file: String,
+    state_exists: bool,
+    session: Option<String>,
+    /// Whether the tool's own store holds `session`; `null` when unknown.
+    session_exists: Option<bool>,
+    /// codex and agy: the newest session of this project, when it is not the stored one.
+    discovered: Option<String>,
+    /// Why part of this could not be read.
+    error: Option<String>,
+}
+
+#[derive(Serialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum WrapperState {
+    Active,
+    NotInstalled,
+    Overwritten,
+    Broken,
+}
+
+pub fn run(args: &StatusArgs) -> Result<ExitCode> {
+    let scope = Scope::current()?;
+    let exe = install::this_executable()?;
+    let selected = args.tools.selected();
+    let tools: Vec<ToolStatus> = selected
+        .iter()
+        .map(|tool| tool_status(*tool, &scope, &exe))
+        .collect();
+    let missing: Vec<&dyn Tool> = selected
+        .iter()
+        .zip(&tools)
+        .filter(|(_, status)| status.path.is_none() && status.real.is_none())
+        .map(|(tool, _)| *tool)
+        .collect();
+    let report = Report {
+        platform: platform::description(),
+        executable: exe.display().to_string(),
+        project: Project {
+            root: scope.root.display().to_string(),
+            kind: scope.kind(),
+        },
+        tools,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_human(&report);
+    }
+    // A tool the user named and that is absent is an error (SPEC §1), after the report.
+    if args.tools.explicit() && !missing.is_empty() {
+        for tool in missing {
+            super::report(&super::setup::not_found(tool));
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tool_status(tool: &'static dyn Tool, scope: &Scope, exe: &Path) -> ToolStatus {
+    let site = install::locate(tool.name(), exe);
+    let store = StateStore::new(scope, tool);
+    let real = site
+        .as_ref()
+        .map(|site| site.layout.real.as_path())
+        .filter(|real| real.symlink_metadata().is_ok());
+    let mut status = ToolStatus {
+        tool: tool.name(),
+        display_name: tool.display_name(),
+        path: site
+            .as_ref()
+            .and_then(|site| site.found.as_deref())
+            .map(text),
+        links_to: site
+            .as_ref()
+            .and_then(|site| site.found.as_deref())
+            .and_then(link_text),
+        real: real.map(text),
+        real_links_to: real.and_then(link_text),
+        wrapper: wrapper_state(site.as_ref()),
+        wrapper_note: match &site {
+            Some(site) => super::setup::situation_note(site),
+            None => "not found on PATH".to_owned(),
+        },
+        state_file: text(&store.path()),
+        state_exists: false,
+        session: None,
+        session_exists: None,
+        discovered: None,
+        error: None,
+    };
+    if let Err(error) = add_session(&mut status, tool, scope, &store) {
+        status.error = Some(format!("{error:#}"));
+    }
+    status
+}
+
+/// This project's stored session, whether the tool still has it, and (codex, agy) a newer one
+/// found in the tool's own store. The wrapper stores a discovered id at its next launch, with
+/// the folder the session started in; status only reports it.
+fn add_session(
+    status: &mut ToolStatus,
+    tool: &dyn Tool,
+    scope: &Scope,
+    store: &StateStore,
+) -> Result<()> {
+    let Some(state) = store.load()? else {
+        return Ok(());
+    };
+    status.state_exists = true;
+    let context = crate::wrapper::context_for(scope, &state, store.dir());
+    if let Some(id) = &state.resume_target {
+        status.session = Some(id.clone());
+        status.session_exists = Some(tool.has_session(&context, id)?);
+    }
+    status.discovered = tool
+        .discover(&context)?
+        .filter(|id| state.resume_target.as_ref() != Some(id));
+    Ok(())
+}
+
+fn wrapper_state(site: Option<&Site>) -> WrapperState {
+    let Some(site) = site else {
+        return WrapperState::NotInstalled;
+    };
+    match site.situation {
+        Situation::Wrapped => WrapperState::Active,
+        // Another copy's wrapper works only while that copy is still there.
+        Situation::WrappedByOtherCopy => match &site.found {
+            Some(found) if platform::is_executable_file(found) => WrapperState::Active,
+            _ => WrapperState::Broken,
+        },
+        Situation::Unwrapped => WrapperState::NotInstalled,
+        Situation::Interrupted | Situation::Overwritten | Situation::RealOnly => {
+            WrapperState::Overwritten
+        }
+        Situation::RealMissing | Situation::Tangled => WrapperState::Broken,
+    }
+}
+
+fn text(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn link_text(path: &Path) -> Option<String> {
+    std::fs::read_link(path).ok().map(|target| text(&target))
+}
+
+fn print_human(report: &Report) {
+    println!("project: {} ({})", report.project.root, report.project.kind);
+    for status in &report.tools {
+        let tool = status.tool;
+        let setup = format!("run 'ai-session-manager setup {tool}'");
+        println!();
+        println!("{tool}");
+        line("platform", &report.platform);
+        line("tool", &with_link(status.path.as_deref(), &status.links_to));
+        line(
+            "real binary",
+            &with_link(status.real.as_deref(), &status.real_links_to),
+        );
+        let wrapper = match status.wrapper {
+            WrapperState::Active => "active".to_owned(),
+            WrapperState::NotInstalled if status.path.is_none() => "not installed".to_owned(),
+            WrapperState::NotInstalled => format!("not installed ({setup})"),
+            WrapperState::Overwritten => format!(
+                "overwritten by an update: real binary present but wrapper missing ({setup})"
+            ),
+            WrapperState::Broken => format!("broken: {}", status.wrapper_note),
+        };
+        line("wrapper", &wrapper);
+        // Which of the cases it is: an update, an unfinished setup, a removed wrapper.
+        if status.wrapper == WrapperState::Overwritten {
+            line("", &status.wrapper_note);
+        }
+        let state_file = match status.state_exists {
+            true => status.state_file.clone(),
+            false => format!("{} (none yet)", status.state_file),
+        };
+        line("state file", &state_file);
+        let store = status.display_name;
+        let session = match (&status.session, status.session_exists) {
+            (None, _) if status.state_exists => "none stored yet".to_owned(),
+            (None, _) => "none yet: the next launch starts one".to_owned(),
+            (Some(id), Some(true)) => format!("{id} (exists in {store}'s store)"),
+            (Some(id), Some(false)) => format!("{id} (not in {store}'s store yet)"),
+            (Some(id), None) => format!("{id} (could not check {store}'s store)"),
+        };
+        line("session", &session);
+        if let Some(id) = &status.discovered {
+            line(
+                "discovered",
+                &format!("{id} (not stored yet; the next launch resumes it)"),
+            );
+        }
+        if let Some(error) = &status.error {
+            line("error", error);
+        }
+    }
+}
+
+fn line(label: &str, value: &str) {
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!("{label}:")
+    };
+    println!("  {label:<13}{value}");
+}
+
+fn with_link(path: Option<&str>, link: &Option<String>) -> String {
+    match (path, link) {
+        (None, _) => "not found".to_owned(),
+        (Some(path), Some(link)) => format!("{path} -> {link}"),
+        (Some(path), None) => path.to_owned(),
+    }
 }

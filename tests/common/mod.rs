@@ -276,3 +276,93 @@ pub fn claude_user_line(id: &str, cwd: &Path, text: &str) -> String {
 pub fn is_uuid(text: &str) -> bool {
     uuid::Uuid::try_parse(text).is_ok() && text.len() == 36
 }
+
+// ---------------------------------------------------------------- setup / teardown / status
+
+impl Sandbox {
+    /// The management CLI with PATH set to exactly `dirs`, so no tool installed on this machine
+    /// can be found, let alone wrapped.
+    pub fn cli_on(&self, dirs: &[&Path]) -> Command {
+        let mut command = self.cli();
+        command.env("PATH", std::env::join_paths(dirs).unwrap());
+        command
+    }
+
+    /// `ai-session-manager ARGS` with only the sandbox's bin folder on PATH.
+    pub fn manage<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cli_on(&[&self.bin]).args(args).output().unwrap()
+    }
+}
+
+/// The built binary, resolved: what setup's wrapper links must point to.
+pub fn canonical_bin() -> PathBuf {
+    Path::new(BIN).canonicalize().unwrap()
+}
+
+pub fn mode(path: &Path) -> u32 {
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+pub fn inode(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).unwrap().ino()
+}
+
+pub fn link(path: &Path) -> PathBuf {
+    std::fs::read_link(path).unwrap()
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Whether these tests run as root, which ignores folder permissions.
+pub fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    probe.as_file().metadata().unwrap().uid() == 0
+}
+
+/// One entry of a [`tree`] snapshot.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Node {
+    pub mode: u32,
+    pub inode: u64,
+    pub link: Option<PathBuf>,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Everything under `root`: modes, inodes, link targets and file bytes. Two equal snapshots
+/// mean nothing was created, removed, replaced or rewritten.
+pub fn tree(root: &Path) -> std::collections::BTreeMap<PathBuf, Node> {
+    let mut nodes = std::collections::BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let kind = meta.file_type();
+            if kind.is_dir() {
+                pending.push(path.clone());
+            }
+            nodes.insert(
+                path.strip_prefix(root).unwrap().to_path_buf(),
+                Node {
+                    mode: mode(&path),
+                    inode: inode(&path),
+                    link: kind.is_symlink().then(|| link(&path)),
+                    bytes: kind.is_file().then(|| std::fs::read(&path).unwrap()),
+                },
+            );
+        }
+    }
+    nodes
+}

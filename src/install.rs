@@ -1,0 +1,656 @@
+//! Wrapping and unwrapping a tool's own install (SPEC §7): find it on PATH, tell what state its
+//! folder is in, and change that folder in crash-safe steps.
+//!
+//! `<tool>` exists at every instant. The original is first linked to `<tool>-real`, then a
+//! wrapper prepared beside it is renamed over `<tool>`. Every state a crash can leave behind is
+//! recognised by [`classify`], and the next `setup` finishes the job.
+//!
+//! Everything here is platform-neutral; the few file operations that differ live in
+//! [`crate::platform`]. On Unix the wrapper takes the tool's own name; on Windows the tool is
+//! `<tool>.exe` or `<tool>.cmd` and the wrapper is always `<tool>.cmd`.
+
+use std::ffi::OsStr;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+use crate::env;
+use crate::platform::{self, WrapperSpec};
+
+/// Where a tool's files sit in one folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub dir: PathBuf,
+    /// The tool's own file: `<tool>` (on Windows `<tool>.exe`, `.cmd` or `.bat`).
+    pub original: PathBuf,
+    /// Where setup keeps the original while the wrapper stands in: `<tool>-real`, with the same
+    /// extension.
+    pub real: PathBuf,
+    /// The wrapper: `<tool>` itself, or `<tool>.cmd` when tools have extensions (Windows).
+    pub wrapper: PathBuf,
+}
+
+impl Layout {
+    /// `ext` is the extension of the tool's file; Unix tools have none.
+    pub fn new(dir: &Path, tool: &str, ext: Option<&OsStr>) -> Layout {
+        let named = |stem: String| {
+            let mut name = PathBuf::from(stem);
+            if let Some(ext) = ext {
+                name.set_extension(ext);
+            }
+            dir.join(name)
+        };
+        let original = named(tool.to_owned());
+        Layout {
+            dir: dir.to_path_buf(),
+            real: named(format!("{tool}-real")),
+            wrapper: match ext {
+                Some(_) => dir.join(format!("{tool}.cmd")),
+                None => original.clone(),
+            },
+            original,
+        }
+    }
+}
+
+/// What is at the path PATH finds for the tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtTool {
+    /// Not ours: the tool itself, as its installer left it.
+    Foreign,
+    /// A wrapper setup made; `current` when it starts this very executable.
+    OurWrapper { current: bool },
+}
+
+/// What is at `<tool>-real`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RealFile {
+    Absent,
+    /// An executable that is not one of our wrappers.
+    Usable,
+    /// Something is there, but it cannot run the tool: a dangling link, a file that is not
+    /// executable, or a link back to a wrapper.
+    Unusable,
+}
+
+/// The state of a tool's folder, and so what setup and teardown do there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Situation {
+    /// Our wrapper for this executable, with the real binary beside it.
+    Wrapped,
+    /// Our wrapper, but for another copy of ai-session-manager (perhaps one that is gone).
+    WrappedByOtherCopy,
+    /// The tool as installed; no wrapper yet.
+    Unwrapped,
+    /// `<tool>` and `<tool>-real` are one file (or two links with one target): a setup stopped
+    /// before its rename, or a reinstall that wrote the same link again.
+    Interrupted,
+    /// Something replaced the wrapper while `<tool>-real` stayed: an update or a reinstall.
+    Overwritten,
+    /// Only `<tool>-real` is left; the wrapper was removed.
+    RealOnly,
+    /// Our wrapper, with no usable real binary beside it.
+    RealMissing,
+    /// `<tool>` and `<tool>-real` lead to one file, but not as setup links them (say, one is a
+    /// link to the other). Any change could leave the only copy reachable only through a name
+    /// that is about to be replaced, so this is left to the user.
+    Tangled,
+}
+
+/// How `<tool>` and `<tool>-real` relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pair {
+    Distinct,
+    /// One file under two names, or two links with the same target: as setup makes them.
+    Same,
+    /// They resolve to one file some other way.
+    Tangled,
+}
+
+/// The situation for what was found. `None` when there is nothing of the tool here.
+pub fn classify(at_tool: Option<AtTool>, real: RealFile, pair: Pair) -> Option<Situation> {
+    Some(match (at_tool, real) {
+        (Some(AtTool::OurWrapper { current: true }), RealFile::Usable) => Situation::Wrapped,
+        (Some(AtTool::OurWrapper { current: false }), RealFile::Usable) => {
+            Situation::WrappedByOtherCopy
+        }
+        (Some(AtTool::OurWrapper { .. }), _) => Situation::RealMissing,
+        (Some(AtTool::Foreign), RealFile::Absent) => Situation::Unwrapped,
+        (Some(AtTool::Foreign), _) => match pair {
+            Pair::Same => Situation::Interrupted,
+            Pair::Tangled => Situation::Tangled,
+            Pair::Distinct => Situation::Overwritten,
+        },
+        (None, RealFile::Usable) => Situation::RealOnly,
+        (None, _) => return None,
+    })
+}
+
+/// One tool's install in the first PATH folder that has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub tool: &'static str,
+    /// The path PATH finds for the tool, exactly as found (never resolved); `None` when only
+    /// `<tool>-real` is left.
+    pub found: Option<PathBuf>,
+    pub layout: Layout,
+    pub situation: Situation,
+    /// Windows only: our `<tool>.cmd` left behind a `<tool>.exe` that now shadows it.
+    pub stray_wrapper: bool,
+}
+
+impl Site {
+    pub fn spec<'a>(&'a self, exe: &'a Path) -> WrapperSpec<'a> {
+        WrapperSpec {
+            exe,
+            tool: self.tool,
+            real: &self.layout.real,
+        }
+    }
+
+    /// The steps that wrap the tool; none when it is already wrapped. `None` when it cannot be
+    /// wrapped safely (the real binary is missing, or the two names are tangled).
+    pub fn setup_steps(&self) -> Option<Vec<Step>> {
+        let layout = &self.layout;
+        let mut steps = Vec::new();
+        match self.situation {
+            Situation::Wrapped => return Some(steps),
+            Situation::RealMissing | Situation::Tangled => return None,
+            Situation::Unwrapped | Situation::Overwritten => steps.push(Step::LinkReal {
+                from: layout.original.clone(),
+                to: layout.real.clone(),
+            }),
+            Situation::Interrupted | Situation::WrappedByOtherCopy | Situation::RealOnly => {}
+        }
+        steps.push(Step::PlaceWrapper {
+            at: layout.wrapper.clone(),
+        });
+        // Windows: the original `<tool>.exe` would shadow `<tool>.cmd`; it is safe in
+        // `<tool>-real.exe` by now.
+        if layout.wrapper != layout.original
+            && matches!(
+                self.situation,
+                Situation::Unwrapped | Situation::Overwritten | Situation::Interrupted
+            )
+        {
+            steps.push(Step::Remove {
+                path: layout.original.clone(),
+            });
+        }
+        Some(steps)
+    }
+
+    /// The steps that put the original back. Where there is none to restore, only our own
+    /// wrapper is removed; a binary that differs from `<tool>` is never deleted.
+    pub fn teardown_steps(&self) -> Vec<Step> {
+        let layout = &self.layout;
+        let mut steps = Vec::new();
+        let remove_wrapper = match self.situation {
+            // On Unix the rename replaces the wrapper itself; on Windows `<tool>.cmd` is left.
+            Situation::Wrapped | Situation::WrappedByOtherCopy => {
+                steps.push(Step::Rename {
+                    from: layout.real.clone(),
+                    to: layout.original.clone(),
+                });
+                layout.wrapper != layout.original
+            }
+            Situation::RealOnly => {
+                steps.push(Step::Rename {
+                    from: layout.real.clone(),
+                    to: layout.original.clone(),
+                });
+                false
+            }
+            Situation::Interrupted => {
+                steps.push(Step::Remove {
+                    path: layout.real.clone(),
+                });
+                self.stray_wrapper
+            }
+            Situation::RealMissing => true,
+            Situation::Unwrapped | Situation::Overwritten | Situation::Tangled => {
+                self.stray_wrapper
+            }
+        };
+        if remove_wrapper {
+            steps.push(Step::Remove {
+                path: layout.wrapper.clone(),
+            });
+        }
+        steps
+    }
+}
+
+/// The running executable, resolved: what wrappers start.
+pub fn this_executable() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot tell where this program is")?;
+    exe.canonicalize()
+        .with_context(|| format!("cannot resolve {}", exe.display()))
+}
+
+/// Where `tool` is installed: the first PATH folder whose `<tool>` runs (or is our wrapper);
+/// else the first one where only `<tool>-real` is left.
+pub fn locate(tool: &'static str, exe: &Path) -> Option<Site> {
+    let path = env::os(env::PATH)?;
+    let mut real_only = None;
+    // A relative PATH entry depends on where setup happens to run; wrapping there is a trap.
+    for dir in std::env::split_paths(&path).filter(|dir| dir.is_absolute()) {
+        match site_in(&dir, tool, exe) {
+            Some(site) if site.found.is_some() => return Some(site),
+            Some(site) => {
+                real_only.get_or_insert(site);
+            }
+            None => {}
+        }
+    }
+    real_only
+}
+
+fn exists(path: &Path) -> bool {
+    path.symlink_metadata().is_ok()
+}
+
+fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
+    let tool_paths: Vec<PathBuf> = platform::tool_file_names(tool)
+        .into_iter()
+        .map(|name| dir.join(name))
+        .collect();
+    let found = tool_paths
+        .iter()
+        .find(|path| platform::is_executable_file(path) || platform::is_our_wrapper(path, exe))
+        .cloned();
+    if found.is_none() && tool_paths.iter().any(|path| exists(path)) {
+        // Something that cannot run sits at `<tool>`: not ours to replace.
+        return None;
+    }
+    let found_is_ours = found
+        .as_deref()
+        .is_some_and(|path| platform::is_our_wrapper(path, exe));
+    // The original's extension: the tool's own, or, behind our wrapper, the real binary's.
+    let ext_from = match &found {
+        Some(path) if !found_is_ours => Some(path.clone()),
+        _ => tool_paths
+            .iter()
+            .map(|path| Layout::new(dir, tool, path.extension()).real)
+            .find(|real| exists(real))
+            .or_else(|| found.clone()),
+    };
+    let layout = Layout::new(dir, tool, ext_from.as_deref().and_then(Path::extension));
+    let spec = WrapperSpec {
+        exe,
+        tool,
+        real: &layout.real,
+    };
+
+    let at_tool = found.as_deref().map(|path| match found_is_ours {
+        true => AtTool::OurWrapper {
+            current: platform::wrapper_is_current(path, &spec),
+        },
+        false => AtTool::Foreign,
+    });
+    let real = if !exists(&layout.real) {
+        RealFile::Absent
+    } else if platform::is_executable_file(&layout.real)
+        && !platform::is_our_wrapper(&layout.real, exe)
+    {
+        RealFile::Usable
+    } else {
+        RealFile::Unusable
+    };
+    let foreign = at_tool == Some(AtTool::Foreign);
+    let pair = if !foreign || real == RealFile::Absent {
+        Pair::Distinct
+    } else if platform::same_install(&layout.original, &layout.real) {
+        Pair::Same
+    } else if platform::file_id(&layout.original).is_some()
+        && platform::file_id(&layout.original) == platform::file_id(&layout.real)
+    {
+        Pair::Tangled
+    } else {
+        Pair::Distinct
+    };
+    let situation = classify(at_tool, real, pair)?;
+    let stray_wrapper = foreign
+        && layout.wrapper != layout.original
+        && platform::is_our_wrapper(&layout.wrapper, exe);
+    Some(Site {
+        tool,
+        found,
+        layout,
+        situation,
+        stray_wrapper,
+    })
+}
+
+/// One change to a tool's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Make `to` the same install as `from`: a hard link, or a link with the same target.
+    LinkReal {
+        from: PathBuf,
+        to: PathBuf,
+    },
+    /// Put a wrapper for this executable at `at`.
+    PlaceWrapper {
+        at: PathBuf,
+    },
+    Rename {
+        from: PathBuf,
+        to: PathBuf,
+    },
+    Remove {
+        path: PathBuf,
+    },
+}
+
+impl Step {
+    pub fn describe(&self, exe: &Path) -> String {
+        match self {
+            Step::LinkReal { from, to } => format!(
+                "link {} to the same {} as {}",
+                to.display(),
+                if is_symlink(from) { "target" } else { "file" },
+                from.display()
+            ),
+            Step::PlaceWrapper { at } => {
+                format!(
+                    "put a wrapper at {} that starts {}",
+                    at.display(),
+                    exe.display()
+                )
+            }
+            Step::Rename { from, to } => format!("rename {} to {}", from.display(), to.display()),
+            Step::Remove { path } => format!("remove {}", path.display()),
+        }
+    }
+}
+
+fn is_symlink(path: &Path) -> bool {
+    path.symlink_metadata()
+        .is_ok_and(|meta| meta.file_type().is_symlink())
+}
+
+/// A step that failed; `changed` says whether earlier steps had already changed the folder.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} {}: {source}", path.display())]
+pub struct StepError {
+    pub action: &'static str,
+    pub path: PathBuf,
+    pub changed: bool,
+    #[source]
+    pub source: io::Error,
+}
+
+/// Temp files that are removed unless they were renamed into place.
+struct Temps(Vec<PathBuf>);
+
+impl Drop for Temps {
+    fn drop(&mut self) {
+        for temp in &self.0 {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+}
+
+/// Runs `steps` in two phases. First everything new is made under a temp name beside its
+/// target, so a refusal (a read-only folder) changes nothing. Then the renames and removals run
+/// in order; each leaves a state that the next `setup` or `teardown` recognises.
+pub fn apply(steps: &[Step], spec: &WrapperSpec) -> Result<(), StepError> {
+    enum Commit<'a> {
+        Rename(PathBuf, &'a Path),
+        Remove(&'a Path),
+    }
+    let mut temps = Temps(Vec::new());
+    let mut prepare = |target: &Path, make: &dyn Fn(&Path) -> io::Result<()>| {
+        let temp = crate::state::temp_path(target);
+        temps.0.push(temp.clone());
+        make(&temp).map_err(|source| StepError {
+            action: "write in",
+            path: target.parent().unwrap_or(target).to_path_buf(),
+            changed: false,
+            source,
+        })?;
+        Ok::<_, StepError>(temp)
+    };
+    let mut commits = Vec::with_capacity(steps.len());
+    for step in steps {
+        commits.push(match step {
+            Step::LinkReal { from, to } => {
+                Commit::Rename(prepare(to, &|temp| platform::copy_install(from, temp))?, to)
+            }
+            Step::PlaceWrapper { at } => {
+                Commit::Rename(prepare(at, &|temp| platform::make_wrapper(temp, spec))?, at)
+            }
+            Step::Rename { from, to } => Commit::Rename(from.clone(), to),
+            Step::Remove { path } => Commit::Remove(path),
+        });
+    }
+    for (done, commit) in commits.into_iter().enumerate() {
+        let (action, path, result) = match commit {
+            Commit::Rename(from, to) => ("replace", to, std::fs::rename(&from, to)),
+            Commit::Remove(path) => ("remove", path, std::fs::remove_file(path)),
+        };
+        result.map_err(|source| StepError {
+            action,
+            path: path.to_path_buf(),
+            changed: done > 0,
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unix(tool: &str) -> Layout {
+        Layout::new(Path::new("/usr/local/bin"), tool, None)
+    }
+
+    fn windows(ext: &str) -> Layout {
+        Layout::new(Path::new(r"C:\npm"), "claude", Some(OsStr::new(ext)))
+    }
+
+    fn site(layout: Layout, situation: Situation) -> Site {
+        Site {
+            tool: "claude",
+            found: Some(layout.original.clone()),
+            layout,
+            situation,
+            stray_wrapper: false,
+        }
+    }
+
+    fn p(path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+
+    #[test]
+    fn unix_wrappers_take_the_tools_own_name() {
+        let layout = unix("codex");
+        assert_eq!(layout.original, Path::new("/usr/local/bin/codex"));
+        assert_eq!(layout.real, Path::new("/usr/local/bin/codex-real"));
+        assert_eq!(layout.wrapper, layout.original);
+    }
+
+    #[test]
+    fn windows_wrappers_are_cmd_files_and_the_real_binary_keeps_its_extension() {
+        let exe = windows("exe");
+        assert_eq!(exe.original, Path::new(r"C:\npm").join("claude.exe"));
+        assert_eq!(exe.real, Path::new(r"C:\npm").join("claude-real.exe"));
+        assert_eq!(exe.wrapper, Path::new(r"C:\npm").join("claude.cmd"));
+        let cmd = windows("cmd");
+        assert_eq!(cmd.real, Path::new(r"C:\npm").join("claude-real.cmd"));
+        assert_eq!(cmd.wrapper, cmd.original);
+    }
+
+    #[test]
+    fn every_case_of_the_spec_table_is_told_apart() {
+        use AtTool::*;
+        use Pair::{Distinct, Same, Tangled};
+        use RealFile::*;
+        let ours = OurWrapper { current: true };
+        let other = OurWrapper { current: false };
+        let cases = [
+            (Some(ours), Usable, Distinct, Some(Situation::Wrapped)),
+            (
+                Some(other),
+                Usable,
+                Distinct,
+                Some(Situation::WrappedByOtherCopy),
+            ),
+            (Some(ours), Absent, Distinct, Some(Situation::RealMissing)),
+            (Some(ours), Unusable, Distinct, Some(Situation::RealMissing)),
+            (
+                Some(other),
+                Unusable,
+                Distinct,
+                Some(Situation::RealMissing),
+            ),
+            (Some(Foreign), Absent, Distinct, Some(Situation::Unwrapped)),
+            (Some(Foreign), Usable, Same, Some(Situation::Interrupted)),
+            (Some(Foreign), Usable, Tangled, Some(Situation::Tangled)),
+            (
+                Some(Foreign),
+                Usable,
+                Distinct,
+                Some(Situation::Overwritten),
+            ),
+            (
+                Some(Foreign),
+                Unusable,
+                Distinct,
+                Some(Situation::Overwritten),
+            ),
+            (None, Usable, Distinct, Some(Situation::RealOnly)),
+            (None, Unusable, Distinct, None),
+            (None, Absent, Distinct, None),
+        ];
+        for (at_tool, real, pair, expected) in cases {
+            assert_eq!(
+                classify(at_tool, real, pair),
+                expected,
+                "{at_tool:?} {real:?} {pair:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unix_setup_links_the_real_binary_before_the_wrapper_replaces_the_tool() {
+        let layout = unix("claude");
+        let link_then_wrap = vec![
+            Step::LinkReal {
+                from: p(&layout.original),
+                to: p(&layout.real),
+            },
+            Step::PlaceWrapper {
+                at: p(&layout.original),
+            },
+        ];
+        let wrap_only = vec![Step::PlaceWrapper {
+            at: p(&layout.original),
+        }];
+        let steps = |situation| site(layout.clone(), situation).setup_steps();
+        assert_eq!(steps(Situation::Unwrapped), Some(link_then_wrap.clone()));
+        assert_eq!(steps(Situation::Overwritten), Some(link_then_wrap));
+        assert_eq!(steps(Situation::Interrupted), Some(wrap_only.clone()));
+        assert_eq!(steps(Situation::RealOnly), Some(wrap_only.clone()));
+        assert_eq!(steps(Situation::WrappedByOtherCopy), Some(wrap_only));
+        assert_eq!(steps(Situation::Wrapped), Some(vec![]));
+        assert_eq!(steps(Situation::RealMissing), None);
+        assert_eq!(steps(Situation::Tangled), None);
+    }
+
+    #[test]
+    fn unix_teardown_renames_the_real_binary_over_the_wrapper() {
+        let layout = unix("claude");
+        let steps = |situation| site(layout.clone(), situation).teardown_steps();
+        let restore = vec![Step::Rename {
+            from: p(&layout.real),
+            to: p(&layout.original),
+        }];
+        assert_eq!(steps(Situation::Wrapped), restore);
+        assert_eq!(steps(Situation::WrappedByOtherCopy), restore);
+        assert_eq!(steps(Situation::RealOnly), restore);
+        assert_eq!(
+            steps(Situation::Interrupted),
+            [Step::Remove {
+                path: p(&layout.real)
+            }]
+        );
+        assert_eq!(
+            steps(Situation::RealMissing),
+            [Step::Remove {
+                path: p(&layout.wrapper)
+            }]
+        );
+        assert_eq!(steps(Situation::Overwritten), []);
+        assert_eq!(steps(Situation::Unwrapped), []);
+        assert_eq!(steps(Situation::Tangled), []);
+    }
+
+    #[test]
+    fn windows_setup_keeps_a_claude_at_every_instant() {
+        // claude.exe stays until claude.cmd is in place, and goes only once copied.
+        let layout = windows("exe");
+        assert_eq!(
+            site(layout.clone(), Situation::Unwrapped).setup_steps(),
+            Some(vec![
+                Step::LinkReal {
+                    from: p(&layout.original),
+                    to: p(&layout.real),
+                },
+                Step::PlaceWrapper {
+                    at: p(&layout.wrapper),
+                },
+                Step::Remove {
+                    path: p(&layout.original),
+                },
+            ])
+        );
+        // An npm `.cmd` shim is replaced in place, like a Unix tool.
+        let layout = windows("cmd");
+        assert_eq!(
+            site(layout.clone(), Situation::Unwrapped).setup_steps(),
+            Some(vec![
+                Step::LinkReal {
+                    from: p(&layout.original),
+                    to: p(&layout.real),
+                },
+                Step::PlaceWrapper {
+                    at: p(&layout.original),
+                },
+            ])
+        );
+    }
+
+    #[test]
+    fn windows_teardown_restores_the_exe_then_removes_the_cmd_wrapper() {
+        let layout = windows("exe");
+        let mut wrapped = site(layout.clone(), Situation::Wrapped);
+        wrapped.found = Some(p(&layout.wrapper));
+        assert_eq!(
+            wrapped.teardown_steps(),
+            [
+                Step::Rename {
+                    from: p(&layout.real),
+                    to: p(&layout.original),
+                },
+                Step::Remove {
+                    path: p(&layout.wrapper),
+                },
+            ]
+        );
+        // An updater wrote a new claude.exe: our claude.cmd behind it goes, claude-real.exe stays.
+        let mut overwritten = site(layout.clone(), Situation::Overwritten);
+        overwritten.stray_wrapper = true;
+        assert_eq!(
+            overwritten.teardown_steps(),
+            [Step::Remove {
+                path: p(&layout.wrapper)
+            }]
+        );
+    }
+}
