@@ -13,6 +13,9 @@ if [ -z "${ASM_BIN:-}" ]; then
     ASM_BIN="${CARGO_TARGET_DIR:-$repo/target}/release/ai-session-manager"
 fi
 
+# One stream, so the wrapper's lines (stderr) show in order with everything else.
+exec 2>&1
+
 sandbox=$(mktemp -d "${TMPDIR:-/tmp}/asm-try-XXXXXX")
 trap 'rm -rf "$sandbox"' EXIT
 mkdir -p "$sandbox/bin" "$sandbox/home" "$sandbox/my-project"
