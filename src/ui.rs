@@ -1,5 +1,7 @@
 //! The wrapper's own lines: one line each, on stderr, never stdout.
 
+use std::io::Write;
+
 use crate::env;
 
 const PREFIX: &str = "[ai-session-manager]";
@@ -8,25 +10,31 @@ fn quiet() -> bool {
     env::flag(env::QUIET)
 }
 
+/// Writes one whole line with a single write, so it never interleaves with the tool's output.
+fn line(kind: &str, message: &str) {
+    let text = format!("{PREFIX} {kind}{}\n", one_line(message));
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
 /// An informational line, silenced by `AI_SESSION_MANAGER_QUIET`.
 pub fn say(message: &str) {
     if !quiet() {
-        eprintln!("{PREFIX} {message}");
+        line("", message);
     }
 }
 
 /// Something went wrong inside the wrapper, and the tool runs anyway.
 pub fn warn(message: &str) {
     if !quiet() {
-        eprintln!("{PREFIX} warning: {}", one_line(message));
+        line("warning: ", message);
     }
 }
 
 /// A hard error: always printed, with the next step to take.
 pub fn error(message: &str, help: Option<&str>) {
-    eprintln!("{PREFIX} error: {}", one_line(message));
+    line("error: ", message);
     if let Some(help) = help {
-        eprintln!("{PREFIX} help: {}", one_line(help));
+        line("help: ", help);
     }
 }
 
