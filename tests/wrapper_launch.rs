@@ -126,7 +126,7 @@ fn claude_folder_names_for_awkward_paths() {
         );
         let folder = claude_folder_name(&project);
         if project.to_str().unwrap().len() > 200 {
-            assert_eq!(folder.len() > 201, true, "{folder}");
+            assert!(folder.len() > 201, "{folder}");
         }
         sb.write(
             sb.home
