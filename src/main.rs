@@ -4,6 +4,7 @@
 //! under its own name it is the management CLI.
 
 mod cli;
+mod convert;
 mod env;
 mod json_prefix;
 mod launch;
@@ -11,6 +12,7 @@ mod platform;
 mod reverse_lines;
 mod state;
 mod tools;
+mod transcript;
 mod ui;
 mod wrapper;
 
