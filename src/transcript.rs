@@ -228,6 +228,32 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// One line of a JSONL transcript whose lines each hold at most one message.
+pub trait Record: DeserializeOwned {
+    /// Whether a line is worth parsing at all; records of other kinds are skipped unparsed.
+    fn wanted(_line: &[u8]) -> bool {
+        true
+    }
+
+    /// The visible message the record holds, if any; whatever else it holds is counted.
+    fn visible(self, tally: &mut Tally) -> Option<Message>;
+}
+
+/// Streams a transcript made of [`Record`] lines to `sink`.
+pub fn read_records<R: Record>(path: &Path, sink: Sink) -> Result<Tally> {
+    let mut tally = Tally::default();
+    for_each_line(path, |_, line| {
+        if !R::wanted(line) {
+            return Ok(());
+        }
+        match parse_line::<R>(line, &mut tally).and_then(|record| record.visible(&mut tally)) {
+            Some(message) => sink(message),
+            None => Ok(()),
+        }
+    })?;
+    Ok(tally)
+}
+
 /// A field that readers take only in the expected shape: anything else is ignored rather than
 /// spoiling the whole record.
 #[derive(Debug, serde::Deserialize)]

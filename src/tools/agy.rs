@@ -18,7 +18,7 @@ use super::{
 };
 use crate::reverse_lines::ReverseLines;
 use crate::transcript::{
-    Dropped, Loose, Message, Role, Sink, Tally, for_each_line, parse_line, parse_time,
+    Dropped, Loose, Message, Record, Role, Sink, Tally, parse_time, read_records,
 };
 
 pub struct Agy;
@@ -263,17 +263,7 @@ impl TranscriptSource for Agy {
     }
 
     fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
-        let mut tally = Tally::default();
-        for_each_line(path, |_, line| {
-            let Some(step) = parse_line::<TranscriptStep>(line, &mut tally) else {
-                return Ok(());
-            };
-            match step.visible(&mut tally) {
-                Some(message) => sink(message),
-                None => Ok(()),
-            }
-        })?;
-        Ok(tally)
+        read_records::<TranscriptStep>(path, sink)
     }
 }
 
@@ -287,7 +277,7 @@ struct TranscriptStep {
     tool_calls: Option<Loose<Vec<serde::de::IgnoredAny>>>,
 }
 
-impl TranscriptStep {
+impl Record for TranscriptStep {
     fn visible(self, tally: &mut Tally) -> Option<Message> {
         let role = match self.kind.and_then(Loose::valid).as_deref() {
             Some("USER_INPUT") => Role::User,

@@ -19,8 +19,7 @@ use crate::convert::{Stamps, json_line};
 use crate::env;
 use crate::json_prefix::{self, Found};
 use crate::transcript::{
-    Dropped, Message, Role, Sink, Tally, for_each_line, format_time, join_texts, parse_line,
-    parse_time,
+    self, Dropped, Message, Role, Sink, Tally, format_time, join_texts, parse_time, read_records,
 };
 
 pub struct Claude;
@@ -227,30 +226,7 @@ impl TranscriptSource for Claude {
     }
 
     fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
-        let mut tally = Tally::default();
-        for_each_line(path, |_, line| {
-            match record_type(line).as_deref() {
-                Some("user" | "assistant" | "attachment") | None => {}
-                // Anything else (api-request*, queue-operation, summary, …) is bookkeeping.
-                Some(_) => return Ok(()),
-            }
-            let Some(record) = parse_line::<Record>(line, &mut tally) else {
-                return Ok(());
-            };
-            match record.visible(&mut tally) {
-                Some(message) => sink(message),
-                None => Ok(()),
-            }
-        })?;
-        Ok(tally)
-    }
-}
-
-/// The record's `type`, found without parsing the rest: `api-request*` lines can be huge.
-fn record_type(line: &[u8]) -> Option<String> {
-    match json_prefix::scan(line, &[&["type"]]).pop().flatten() {
-        Some(Found::Str(kind)) => Some(kind),
-        _ => None,
+        read_records::<Record>(path, sink)
     }
 }
 
@@ -331,8 +307,17 @@ fn is_command(text: &str) -> bool {
     COMMAND_TAGS.iter().any(|tag| text.starts_with(tag))
 }
 
-impl Record {
-    /// The visible message this record holds, counting what it holds besides.
+impl transcript::Record for Record {
+    /// Only user, assistant and attachment records matter; the type is found without parsing
+    /// the rest, as `api-request*` lines can be huge. A line whose type cannot be read is parsed,
+    /// so that damage is counted.
+    fn wanted(line: &[u8]) -> bool {
+        match json_prefix::scan(line, &[&["type"]]).pop().flatten() {
+            Some(Found::Str(kind)) => matches!(kind.as_str(), "user" | "assistant" | "attachment"),
+            _ => true,
+        }
+    }
+
     fn visible(self, tally: &mut Tally) -> Option<Message> {
         let role = match self.kind.as_deref() {
             Some("user") => Role::User,
@@ -422,10 +407,6 @@ impl ConversionTarget for Claude {
             parent: None,
             stamps: Stamps::new(session.created),
         })
-    }
-
-    fn resume_target(&self, session: &NewSession, _path: &Path) -> String {
-        session.id.clone()
     }
 
     fn resume_hint(&self, session: &NewSession, _path: &Path) -> String {

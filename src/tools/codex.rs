@@ -597,10 +597,6 @@ impl ConversionTarget for Codex {
         })
     }
 
-    fn resume_target(&self, session: &NewSession, _path: &Path) -> String {
-        session.id.clone()
-    }
-
     fn resume_hint(&self, session: &NewSession, _path: &Path) -> String {
         format!("codex resume {}", session.id)
     }

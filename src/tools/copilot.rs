@@ -16,7 +16,7 @@ use super::{
 };
 use crate::env;
 use crate::transcript::{
-    Dropped, Loose, Message, Role, Sink, Tally, for_each_line, parse_line, parse_time,
+    Dropped, Loose, Message, Record, Role, Sink, Tally, parse_time, read_records,
 };
 
 pub struct Copilot;
@@ -149,17 +149,7 @@ impl TranscriptSource for Copilot {
     }
 
     fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
-        let mut tally = Tally::default();
-        for_each_line(path, |_, line| {
-            let Some(event) = parse_line::<Event>(line, &mut tally) else {
-                return Ok(());
-            };
-            match event.visible(&mut tally) {
-                Some(message) => sink(message),
-                None => Ok(()),
-            }
-        })?;
-        Ok(tally)
+        read_records::<Event>(path, sink)
     }
 }
 
@@ -182,7 +172,7 @@ struct EventData {
     tool_requests: Option<Loose<Vec<IgnoredAny>>>,
 }
 
-impl Event {
+impl Record for Event {
     fn visible(self, tally: &mut Tally) -> Option<Message> {
         let role = match self.kind.and_then(Loose::valid).as_deref() {
             Some("user.message") => Role::User,

@@ -270,8 +270,11 @@ pub trait ConversionTarget {
     /// Turns messages into the tool's lines, one message at a time.
     fn encoder(&self, session: &NewSession) -> Box<dyn SessionEncoder>;
 
-    /// The state `resume_target` that makes the next launch resume the written session.
-    fn resume_target(&self, session: &NewSession, path: &Path) -> String;
+    /// The state `resume_target` that makes the next launch resume the written session: its id,
+    /// unless the tool needs more.
+    fn resume_target(&self, session: &NewSession, _path: &Path) -> String {
+        session.id.clone()
+    }
 
     /// How to resume the written session by hand.
     fn resume_hint(&self, session: &NewSession, path: &Path) -> String;
