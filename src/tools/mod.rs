@@ -380,28 +380,30 @@ pub fn pick_session(
     } else {
         (prefixed, prefixed_count)
     };
-    match count {
-        0 => Err(failure(
+    if count == 1
+        && let Some((_, path)) = matches.pop()
+    {
+        return Ok(path);
+    }
+    if count == 0 {
+        return Err(failure(
             format!("no {} session matches {reference}", tool.name()),
             "give a session id, a unique id prefix, or the session file's path",
-        )),
-        1 => Ok(matches.remove(0).1),
-        _ => {
-            let shown: Vec<String> = matches
-                .iter()
-                .map(|(id, path)| format!("{id} ({})", path.display()))
-                .collect();
-            let more = if count > SHOWN { ", …" } else { "" };
-            Err(failure(
-                format!(
-                    "{reference} matches {count} {} sessions: {}{more}",
-                    tool.name(),
-                    shown.join(", ")
-                ),
-                "give more of the id, or the session file's path",
-            ))
-        }
+        ));
     }
+    let shown: Vec<String> = matches
+        .iter()
+        .map(|(id, path)| format!("{id} ({})", path.display()))
+        .collect();
+    let more = if count > SHOWN { ", …" } else { "" };
+    Err(failure(
+        format!(
+            "{reference} matches {count} {} sessions: {}{more}",
+            tool.name(),
+            shown.join(", ")
+        ),
+        "give more of the id, or the session file's path",
+    ))
 }
 
 /// What a managed tool's store says about a stored id.
