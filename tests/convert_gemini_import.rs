@@ -167,3 +167,27 @@ fn a_converted_file_from_the_python_tool_is_imported_once_too() {
     sb.run("gemini", Vec::<&str>::new());
     assert_eq!(sb.args("gemini"), ["--resume", IMPORTED]);
 }
+
+#[test]
+fn an_earlier_import_of_the_file_is_resumed_rather_than_imported_again() {
+    let sb = Sandbox::new();
+    let file = converted(&sb);
+    // Imported before, by hand or by the Python tool, which imported on every launch.
+    gemini_imports(&sb, Path::new(&file), IMPORTED);
+    unrelated_session(&sb);
+    sb.run("gemini", Vec::<&str>::new());
+    assert_eq!(sb.args("gemini"), ["--resume", IMPORTED]);
+    assert_eq!(sb.target("gemini").unwrap(), IMPORTED);
+}
+
+#[test]
+fn a_vanished_converted_file_starts_a_new_session() {
+    let sb = Sandbox::new();
+    let file = converted(&sb);
+    std::fs::remove_file(&file).unwrap();
+    let out = sb.run("gemini", Vec::<&str>::new());
+    let id = sb.target("gemini").unwrap();
+    assert!(is_uuid(&id));
+    assert_eq!(sb.args("gemini"), ["--session-id", id.as_str()]);
+    assert!(stderr(&out).contains("is gone"));
+}

@@ -169,24 +169,33 @@ const IMPORT_HEAD_LINES: usize = 4;
 fn plan_import(context: &Context, file: PathBuf) -> Result<Plan> {
     let new_session =
         |notice: String| Ok(Plan::new_session(new_uuid(), "--session-id").with_notice(notice));
-    if let Some(import) = &context.import {
-        if let Some(id) = find_imported(&context.session_cwd, import)? {
-            let inject = vec!["--resume".into(), id.clone().into()];
-            return Ok(Plan::resume(id.clone(), inject)
-                .with_notice(format!("Gemini imported the converted session as {id}")));
-        }
-        if import.attempts >= MAX_IMPORTS {
-            return new_session(format!(
-                "Gemini kept no session imported from {0}; starting a new one \
-                 (`gemini --session-file {0}` imports it by hand)",
-                file.display()
-            ));
-        }
-    }
-    let Some(first_message) = first_message_id(&file) else {
+    // Without a record of an import (a file the Python tool converted, which it imported on
+    // every launch), any import of the file already in the store counts.
+    let import = context.import.clone().or_else(|| {
+        first_message_id(&file).map(|first_message| Import {
+            first_message,
+            started_at: String::new(),
+            attempts: 0,
+        })
+    });
+    let Some(import) = import else {
         return new_session(format!("Converted session {} is gone", file.display()));
     };
-    let attempts = context.import.as_ref().map_or(0, |import| import.attempts) + 1;
+    if let Some(id) = find_imported(&context.session_cwd, &import)? {
+        let inject = vec!["--resume".into(), id.clone().into()];
+        return Ok(Plan::resume(id.clone(), inject)
+            .with_notice(format!("Gemini imported the converted session as {id}")));
+    }
+    if import.attempts >= MAX_IMPORTS {
+        return new_session(format!(
+            "Gemini kept no session imported from {0}; starting a new one \
+             (`gemini --session-file {0}` imports it by hand)",
+            file.display()
+        ));
+    }
+    if !file.is_file() {
+        return new_session(format!("Converted session {} is gone", file.display()));
+    }
     Ok(Plan {
         inject: vec!["--session-file".into(), file.clone().into_os_string()],
         target: Some(file.to_string_lossy().into_owned()),
@@ -194,9 +203,9 @@ fn plan_import(context: &Context, file: PathBuf) -> Result<Plan> {
         notices: Vec::new(),
         session_cwd: None,
         import: Some(Import {
-            first_message,
             started_at: now_rfc3339(),
-            attempts,
+            attempts: import.attempts + 1,
+            ..import
         }),
     })
 }
@@ -222,7 +231,8 @@ struct ImportHead {
     id: Option<Loose<String>>,
 }
 
-/// The id gemini gave its import of the converted file, if it is in this directory's store.
+/// The id gemini gave its import of the converted file, if it is in this directory's store:
+/// the newest import since the recorded start, or any, with no recorded start.
 fn find_imported(cwd: &Path, import: &Import) -> Result<Option<String>> {
     let Some(chats) = chats_dir(cwd)? else {
         return Ok(None);
@@ -231,7 +241,7 @@ fn find_imported(cwd: &Path, import: &Import) -> Result<Option<String>> {
         return Ok(None);
     };
     let since = parse_time(Some(&import.started_at))
-        .map(|time| SystemTime::from(time) - CLOCK_SLACK)
+        .and_then(|time| SystemTime::from(time).checked_sub(CLOCK_SLACK))
         .unwrap_or(SystemTime::UNIX_EPOCH);
     let mut candidates: Vec<(SystemTime, PathBuf)> = entries
         .flatten()
