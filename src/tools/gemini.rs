@@ -7,7 +7,7 @@
 //! to pass. `projects.json` is only ever read: gemini resets it if it sees a slug it dislikes.
 //!
 //! A converted session reaches gemini through `--session-file`, which imports it under a new id;
-//! see [`plan_import`] for how the wrapper imports it once and resumes the imported copy after.
+//! see `plan_import` for how the wrapper imports it once and resumes the imported copy after.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
