@@ -4,6 +4,7 @@
 //! under its own name it is the management CLI.
 
 mod cli;
+mod convert;
 mod env;
 mod install;
 mod json_prefix;
@@ -12,6 +13,7 @@ mod platform;
 mod reverse_lines;
 mod state;
 mod tools;
+mod transcript;
 mod ui;
 mod wrapper;
 

@@ -123,6 +123,9 @@ pub struct State {
     pub created_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// A converted gemini session that the wrapper is importing (see `tools::gemini`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<Import>,
     /// Fields a newer version added survive a rewrite by this one.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -139,6 +142,7 @@ impl State {
             cwd: cwd.to_str().map(str::to_owned),
             created_at: Some(now.clone()),
             updated_at: Some(now),
+            import: None,
             extra: Default::default(),
         }
     }
@@ -180,6 +184,19 @@ impl State {
         }
         None
     }
+}
+
+/// Bookkeeping for a converted session that gemini must import with `--session-file`. Gemini
+/// gives every import a new id, so the wrapper imports once and learns that id on the next launch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    /// The id of the converted file's first message; gemini keeps message ids when it imports,
+    /// so this is how the imported copy is recognised.
+    pub first_message: String,
+    /// When the wrapper last started gemini with `--session-file`.
+    pub started_at: String,
+    /// How many launches have imported the file so far.
+    pub attempts: u32,
 }
 
 pub fn now_rfc3339() -> String {
@@ -328,7 +345,7 @@ impl<'a> StateStore<'a> {
 
     /// The state folder must be a real folder inside the project: a link could lead our writes
     /// anywhere.
-    fn check_dir(&self) -> Result<()> {
+    pub fn check_dir(&self) -> Result<()> {
         let dir = self.dir();
         match dir.symlink_metadata() {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -339,7 +356,8 @@ impl<'a> StateStore<'a> {
         }
     }
 
-    fn prepare_dir(&self) -> Result<()> {
+    /// Creates the state folder, with the `.gitignore` that keeps it out of `git status`.
+    pub fn prepare_dir(&self) -> Result<()> {
         self.check_dir()?;
         let dir = self.dir();
         std::fs::create_dir_all(&dir)
@@ -384,7 +402,8 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
     bail!("too many unusable copies of {}", path.display())
 }
 
-/// A fresh hidden name beside `path`, for something that is then renamed over it.
+/// A fresh hidden name beside `path`, for something that is then renamed or linked over it; being
+/// beside it keeps that on one file system.
 pub fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
@@ -397,16 +416,22 @@ pub fn temp_path(path: &Path) -> PathBuf {
     ))
 }
 
-/// A temp file beside `path`, written in full.
-fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    use std::io::Write;
+/// A new, empty temp file beside `path`.
+pub fn create_temp(path: &Path) -> Result<(PathBuf, std::fs::File)> {
     let temp = temp_path(path);
-    let result = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&temp)
-        .and_then(|mut file| file.write_all(bytes));
-    if let Err(error) = result {
+        .with_context(|| format!("cannot create {}", temp.display()))?;
+    Ok((temp, file))
+}
+
+/// A temp file beside `path`, written in full.
+fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    use std::io::Write;
+    let (temp, mut file) = create_temp(path)?;
+    if let Err(error) = file.write_all(bytes) {
         let _ = std::fs::remove_file(&temp);
         return Err(error).with_context(|| format!("cannot write {}", temp.display()));
     }
@@ -426,16 +451,48 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// into place, which fails if the target exists. Returns false if it existed.
 pub fn create_new_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
     let temp = write_temp(path, bytes)?;
-    let linked = std::fs::hard_link(&temp, path);
-    let _ = std::fs::remove_file(&temp);
-    match linked {
-        Ok(()) => Ok(true),
-        Err(error) if error.kind() == ErrorKind::AlreadyExists => Ok(false),
-        Err(error) if links_unsupported(&error) => {
+    match link_into_place(&temp, path)? {
+        Some(placed) => Ok(placed),
+        None => {
+            let _ = std::fs::remove_file(&temp);
             // No hard links here (some network and FAT file systems): fall back to an exclusive
             // create, which is still create-if-absent.
             create_new_plain(path, bytes)
         }
+    }
+}
+
+/// Moves a fully written temp file to `path` unless something is there already; never replaces
+/// an existing file. Returns false if `path` existed (the temp file is then removed).
+pub fn place_new(temp: &Path, path: &Path) -> Result<bool> {
+    if let Some(placed) = link_into_place(temp, path)? {
+        return Ok(placed);
+    }
+    // No hard links on this file system: a rename after a check is the closest we can get.
+    if path.symlink_metadata().is_ok() {
+        let _ = std::fs::remove_file(temp);
+        return Ok(false);
+    }
+    std::fs::rename(temp, path).map_err(|error| {
+        let _ = std::fs::remove_file(temp);
+        anyhow::Error::new(error).context(format!("cannot create {}", path.display()))
+    })?;
+    Ok(true)
+}
+
+/// Links `temp` to `path`, which fails if `path` exists, then removes `temp`. `None` when the
+/// file system has no hard links; `temp` is then left in place.
+fn link_into_place(temp: &Path, path: &Path) -> Result<Option<bool>> {
+    let linked = std::fs::hard_link(temp, path);
+    if let Err(error) = &linked
+        && links_unsupported(error)
+    {
+        return Ok(None);
+    }
+    let _ = std::fs::remove_file(temp);
+    match linked {
+        Ok(()) => Ok(Some(true)),
+        Err(error) if error.kind() == ErrorKind::AlreadyExists => Ok(Some(false)),
         Err(error) => Err(error).with_context(|| format!("cannot create {}", path.display())),
     }
 }

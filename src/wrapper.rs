@@ -104,6 +104,7 @@ pub fn context_for<'a>(scope: &'a Scope, state: &State, state_dir: PathBuf) -> C
         session_cwd: session_cwd.unwrap_or_else(|| scope.cwd.clone()),
         created_at: state.created_at(),
         state_dir,
+        import: state.import.clone(),
     }
 }
 
@@ -132,11 +133,12 @@ fn record(
         }
         None => state.cwd.clone(),
     };
-    if target_changed || cwd != state.cwd {
+    if target_changed || cwd != state.cwd || plan.import != state.import {
         store.save(&State {
             resume_target: plan.target.clone(),
             cwd,
             updated_at: Some(now_rfc3339()),
+            import: plan.import.clone(),
             ..state
         })?;
     }

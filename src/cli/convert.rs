@@ -1,9 +1,16 @@
 //! `session convert`: rebuild one tool's conversation as another tool's session.
+//!
+//! The summary goes to stdout; one `warning:` line per kind of item not carried goes to stderr,
+//! with the errors.
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result};
 use clap::Args;
+
+use crate::convert::{self, Request};
+use crate::state::Scope;
+use crate::tools;
 
 #[derive(Args)]
 pub struct ConvertArgs {
@@ -24,6 +31,44 @@ pub struct ConvertArgs {
     pub no_apply: bool,
 }
 
-pub fn run(_args: &ConvertArgs) -> Result<ExitCode> {
-    bail!("session convert is being built (issue 4)")
+pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
+    let from = tools::find(&args.from).context("unknown --from tool")?;
+    let to = tools::find(&args.to).context("unknown --to tool")?;
+    let scope = Scope::current()?;
+    let outcome = convert::convert(
+        &Request {
+            from,
+            to,
+            source_session: args.source_session.as_deref(),
+            target_session: args.target_session.as_deref(),
+            apply: !args.no_apply,
+        },
+        &scope,
+    )?;
+
+    println!(
+        "Converted {} session to {} session {}",
+        from.name(),
+        to.name(),
+        outcome.target_id
+    );
+    println!("  source:   {}", outcome.source.display());
+    println!("  file:     {}", outcome.file.display());
+    println!("  messages: {}", outcome.messages);
+    match &outcome.applied {
+        Some(state) => println!(
+            "  applied:  yes, the next `{}` in this {} resumes it ({})",
+            to.name(),
+            scope.kind(),
+            state.display()
+        ),
+        None => println!(
+            "  applied:  no (--no-apply); resume it with `{}`",
+            outcome.resume_hint
+        ),
+    }
+    for warning in outcome.tally.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -12,8 +12,14 @@ use anyhow::Result;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Announce, ArgRules, Context, Plan, SessionMode, Tool, is_native_id};
+use super::{
+    Announce, ArgRules, Context, Plan, SessionMode, SessionRef, Tool, TranscriptSource,
+    is_native_id, pick_session,
+};
 use crate::reverse_lines::ReverseLines;
+use crate::transcript::{
+    Dropped, Loose, Message, Record, Role, Sink, Tally, parse_time, read_records,
+};
 
 pub struct Agy;
 
@@ -84,6 +90,10 @@ impl Tool for Agy {
 
     fn discover(&self, context: &Context) -> Result<Option<String>> {
         Ok(latest_conversation(&root()?, context))
+    }
+
+    fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
+        Some(self)
     }
 }
 
@@ -213,4 +223,109 @@ fn first_request(root: &Path, id: &str) -> Option<String> {
         .filter_map(|line| serde_json::from_slice::<Step>(&line).ok())
         .find(|step| step.kind.as_deref() == Some("USER_INPUT"))
         .and_then(|step| user_request(step.content?.as_str()?).map(str::to_owned))
+}
+
+impl TranscriptSource for Agy {
+    fn find_session(&self, _cwd: &Path, reference: &str) -> Result<PathBuf> {
+        let root = root()?;
+        let transcript_of = |id: &str| {
+            transcript(&root, id).ok_or_else(|| {
+                crate::cli::failure(
+                    format!("Antigravity conversation {id} has no transcript"),
+                    "give the path of a transcript.jsonl or transcript_full.jsonl",
+                )
+            })
+        };
+        match SessionRef::parse(self, reference)? {
+            // A `brain/<id>` folder stands for its transcript.
+            SessionRef::Path(path) if path.is_dir() => {
+                let id = path.file_name().and_then(|name| name.to_str());
+                match id.filter(|_| path.parent().is_some_and(|p| p.ends_with("brain"))) {
+                    Some(id) => transcript_of(id),
+                    None => super::session_file(self, path),
+                }
+            }
+            SessionRef::Path(path) => super::session_file(self, path),
+            SessionRef::Id(id) => {
+                let brains = std::fs::read_dir(root.join("brain"));
+                let candidates = brains.into_iter().flatten().flatten().filter_map(|entry| {
+                    let id = entry.file_name().into_string().ok()?;
+                    Some((id, entry.path()))
+                });
+                let brain = pick_session(self, id, candidates)?;
+                let id = brain
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .unwrap_or(id);
+                transcript_of(id)
+            }
+        }
+    }
+
+    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
+        read_records::<TranscriptStep>(path, sink)
+    }
+}
+
+/// One step of a transcript: `{type, source, created_at, content, tool_calls}`.
+#[derive(Deserialize)]
+struct TranscriptStep {
+    #[serde(rename = "type")]
+    kind: Option<Loose<String>>,
+    created_at: Option<Loose<String>>,
+    content: Option<Loose<String>>,
+    tool_calls: Option<Loose<Vec<serde::de::IgnoredAny>>>,
+}
+
+impl Record for TranscriptStep {
+    fn visible(self, tally: &mut Tally) -> Option<Message> {
+        let role = match self.kind.and_then(Loose::valid).as_deref() {
+            Some("USER_INPUT") => Role::User,
+            Some("PLANNER_RESPONSE") => Role::Assistant,
+            _ => return None,
+        };
+        let calls = self.tool_calls.and_then(Loose::valid);
+        tally.add(
+            Dropped::ToolCalls,
+            calls.map_or(0, |calls| calls.len() as u64),
+        );
+        let content = self.content.and_then(Loose::valid)?;
+        let text = match role {
+            // agy wraps what the user typed in context it adds; the request is the typed part.
+            Role::User => user_request(&content).unwrap_or(&content).to_owned(),
+            Role::Assistant => content,
+        };
+        let time = parse_time(self.created_at.and_then(Loose::valid).as_deref());
+        Message::new(role, text, time)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::Dropped::*;
+    use crate::transcript::testing::{fixture, read, tally, triples};
+
+    #[test]
+    fn takes_the_user_request_and_the_planner_responses() {
+        let (messages, counted) = read(&Agy, &fixture("convert/agy-transcript.jsonl"));
+        assert_eq!(
+            messages,
+            triples(&[
+                ("user", "Refactor the parser", "2026-11-21T13:00:01.000Z"),
+                (
+                    "assistant",
+                    "I will split it into two functions.",
+                    "2026-11-21T13:00:05.000Z"
+                ),
+                (
+                    "assistant",
+                    "Done: `lex` and `parse`.",
+                    "2026-11-21T13:00:20.000Z"
+                ),
+                ("user", "Thanks", "2026-11-21T13:01:00.000Z"),
+            ])
+        );
+        assert_eq!(counted, tally(&[(ToolCalls, 1)], 1));
+    }
 }

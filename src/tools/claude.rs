@@ -4,13 +4,23 @@
 //! or `~/.claude` and `<name>` is derived from the working directory. The file only appears once
 //! the first message is recorded, so `--resume` is used only while it exists.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{ArgRules, Context, Existing, Plan, SessionMode, Tool, plan_managed};
+use super::{
+    ArgRules, Context, ConversionTarget, Existing, NewSession, Plan, SessionEncoder, SessionMode,
+    SessionRef, Tool, TranscriptSource, is_uuid, pick_session, plan_managed,
+};
+use crate::convert::{Stamps, json_line};
 use crate::env;
+use crate::json_prefix::{self, Found};
+use crate::transcript::{
+    self, Dropped, Message, Role, Sink, Tally, format_time, join_texts, parse_time, read_records,
+};
 
 pub struct Claude;
 
@@ -134,6 +144,14 @@ impl Tool for Claude {
     fn has_session(&self, context: &Context, id: &str) -> Result<bool> {
         Ok(transcript(&context.session_cwd, id)?.is_some())
     }
+
+    fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
+        Some(self)
+    }
+
+    fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
+        Some(self)
+    }
 }
 
 /// `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
@@ -175,6 +193,367 @@ pub fn transcript(cwd: &Path, id: &str) -> Result<Option<PathBuf>> {
         (Some(only), None) => Ok(Some(only)),
         _ => Ok(None),
     }
+}
+
+/// Every transcript in every project folder, as (id, file).
+fn all_transcripts() -> Result<impl Iterator<Item = (String, PathBuf)>> {
+    let folders = std::fs::read_dir(root()?.join("projects"))
+        .into_iter()
+        .flatten();
+    Ok(folders.flatten().flat_map(|folder| {
+        let files = std::fs::read_dir(folder.path()).into_iter().flatten();
+        files.flatten().filter_map(|file| {
+            let name = file.file_name().into_string().ok()?;
+            let id = name.strip_suffix(".jsonl")?.to_owned();
+            Some((id, file.path()))
+        })
+    }))
+}
+
+impl TranscriptSource for Claude {
+    fn find_session(&self, cwd: &Path, reference: &str) -> Result<PathBuf> {
+        match SessionRef::parse(self, reference)? {
+            SessionRef::Path(path) => super::session_file(self, path),
+            SessionRef::Id(id) => {
+                if is_uuid(id)
+                    && let Some(path) = transcript(cwd, id)?
+                {
+                    return Ok(path);
+                }
+                pick_session(self, id, all_transcripts()?)
+            }
+        }
+    }
+
+    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
+        read_records::<Record>(path, sink)
+    }
+}
+
+/// The fields of a transcript record that matter for conversion.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Record {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    is_meta: Option<bool>,
+    is_sidechain: Option<bool>,
+    /// Claude's own "API Error: …" replies, not the model's.
+    is_api_error_message: Option<bool>,
+    timestamp: Option<String>,
+    message: Option<RecordMessage>,
+    attachment: Option<Attachment>,
+}
+
+#[derive(Deserialize)]
+struct RecordMessage {
+    content: Option<Content>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Content {
+    Text(String),
+    Blocks(Vec<Block>),
+    Other(serde::de::IgnoredAny),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Block {
+    Typed {
+        #[serde(rename = "type")]
+        kind: String,
+        text: Option<String>,
+    },
+    Other(serde::de::IgnoredAny),
+}
+
+#[derive(Deserialize)]
+struct Attachment {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// Attachments the user added (files, images, editor selections). Claude also records context
+/// it adds itself as attachments (environment, tool and skill listings): those are not counted.
+const USER_ATTACHMENTS: &[&str] = &[
+    "file",
+    "directory",
+    "image",
+    "pdf",
+    "pdf_reference",
+    "compact_file_reference",
+    "selected_lines_in_ide",
+    "opened_file_in_ide",
+    "mcp_resource",
+];
+
+/// Slash commands and `!` shell commands are recorded as user text wrapped in these tags.
+const COMMAND_TAGS: &[&str] = &[
+    "<command-name>",
+    "<command-message>",
+    "<command-args>",
+    "<local-command-stdout>",
+    "<local-command-stderr>",
+    "<local-command-caveat>",
+    "<bash-input>",
+    "<bash-stdout>",
+    "<bash-stderr>",
+];
+
+fn is_command(text: &str) -> bool {
+    let text = text.trim_start();
+    COMMAND_TAGS.iter().any(|tag| text.starts_with(tag))
+}
+
+impl transcript::Record for Record {
+    /// Only user, assistant and attachment records matter; the type is found without parsing
+    /// the rest, as `api-request*` lines can be huge. A line whose type cannot be read is parsed,
+    /// so that damage is counted.
+    fn wanted(line: &[u8]) -> bool {
+        match json_prefix::scan(line, &[&["type"]]).pop().flatten() {
+            Some(Found::Str(kind)) => matches!(kind.as_str(), "user" | "assistant" | "attachment"),
+            _ => true,
+        }
+    }
+
+    fn visible(self, tally: &mut Tally) -> Option<Message> {
+        let role = match self.kind.as_deref() {
+            Some("user") => Role::User,
+            Some("assistant") => Role::Assistant,
+            Some("attachment") => {
+                let kind = self.attachment.and_then(|attachment| attachment.kind);
+                if kind.is_some_and(|kind| USER_ATTACHMENTS.contains(&kind.as_str())) {
+                    tally.add(Dropped::Attachments, 1);
+                }
+                return None;
+            }
+            _ => return None,
+        };
+        // Meta records are Claude's own context: caveats, reminders, expanded skills.
+        if role == Role::User && self.is_meta == Some(true) {
+            return None;
+        }
+        if self.is_sidechain == Some(true) {
+            tally.add(Dropped::Subagents, 1);
+            return None;
+        }
+        if role == Role::Assistant && self.is_api_error_message == Some(true) {
+            tally.add(Dropped::Notices, 1);
+            return None;
+        }
+        let mut texts: Vec<String> = Vec::new();
+        match self.message.and_then(|message| message.content) {
+            Some(Content::Text(text)) => texts.push(text),
+            Some(Content::Blocks(blocks)) => {
+                for block in blocks {
+                    let Block::Typed { kind, text } = block else {
+                        continue;
+                    };
+                    match kind.as_str() {
+                        "text" => texts.extend(text),
+                        "thinking" | "redacted_thinking" => tally.add(Dropped::Thinking, 1),
+                        "image" => tally.add(Dropped::Images, 1),
+                        "document" => tally.add(Dropped::Attachments, 1),
+                        "tool_use" | "server_tool_use" | "mcp_tool_use" => {
+                            tally.add(Dropped::ToolCalls, 1)
+                        }
+                        kind if kind.ends_with("tool_result") => tally.add(Dropped::ToolResults, 1),
+                        _ => {}
+                    }
+                }
+            }
+            Some(Content::Other(_)) | None => {}
+        }
+        if role == Role::User && texts.iter().any(|text| is_command(text)) {
+            tally.add(Dropped::Commands, 1);
+            texts.retain(|text| !is_command(text));
+        }
+        let text = join_texts(texts.iter().map(String::as_str));
+        Message::new(role, text, parse_time(self.timestamp.as_deref()))
+    }
+}
+
+/// The version written into converted transcripts. Claude only checks that the field is there;
+/// asking the installed `claude` would mean running it.
+const WRITTEN_VERSION: &str = "2.1.330";
+
+impl ConversionTarget for Claude {
+    fn session_id(&self, requested: Option<&str>) -> Result<String> {
+        match requested {
+            None => Ok(super::new_uuid()),
+            Some(id) if is_uuid(id) => Ok(id.to_ascii_lowercase()),
+            Some(id) => Err(crate::cli::failure(
+                format!("{id:?} is not a UUID, which claude needs as a session id"),
+                "leave out --target-session for a new one",
+            )),
+        }
+    }
+
+    fn session_path(&self, session: &NewSession) -> Result<PathBuf> {
+        // Claude also resumes a session filed under another folder, so an id anywhere is taken.
+        if let Some(existing) = transcript(&session.cwd, &session.id)? {
+            return Err(crate::convert::exists(self, &session.id, &existing));
+        }
+        Ok(project_dir(&session.cwd)?.join(format!("{}.jsonl", session.id)))
+    }
+
+    fn encoder(&self, session: &NewSession) -> Box<dyn SessionEncoder> {
+        Box::new(Encoder {
+            session_id: session.id.clone(),
+            cwd: session.cwd.to_string_lossy().into_owned(),
+            git_branch: git_branch(&session.scope.root),
+            parent: None,
+            stamps: Stamps::new(session.created),
+        })
+    }
+
+    fn resume_hint(&self, session: &NewSession, _path: &Path) -> String {
+        format!("claude --resume {}", session.id)
+    }
+}
+
+/// Writes records in the shape Claude itself writes: each one names the one before it in
+/// `parentUuid`, which is how Claude rebuilds the conversation.
+struct Encoder {
+    session_id: String,
+    cwd: String,
+    git_branch: String,
+    parent: Option<String>,
+    stamps: Stamps,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OutRecord<'a> {
+    parent_uuid: Option<&'a str>,
+    is_sidechain: bool,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    message: OutMessage<'a>,
+    uuid: &'a str,
+    timestamp: String,
+    user_type: &'a str,
+    entrypoint: &'a str,
+    cwd: &'a str,
+    session_id: &'a str,
+    version: &'a str,
+    git_branch: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OutMessage<'a> {
+    User {
+        role: &'a str,
+        content: &'a str,
+    },
+    Assistant {
+        id: String,
+        #[serde(rename = "type")]
+        kind: &'a str,
+        role: &'a str,
+        /// Claude's marker for replies it did not get from a model; resuming skips it when it
+        /// restores the session's model.
+        model: &'a str,
+        content: [TextBlock<'a>; 1],
+        stop_reason: &'a str,
+        stop_sequence: Option<&'a str>,
+        usage: Usage,
+    },
+}
+
+#[derive(Serialize)]
+struct TextBlock<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Usage {
+    input_tokens: u32,
+    output_tokens: u32,
+    cache_creation_input_tokens: u32,
+    cache_read_input_tokens: u32,
+}
+
+impl SessionEncoder for Encoder {
+    fn message(&mut self, message: &Message, out: &mut dyn Write) -> Result<()> {
+        let uuid = super::new_uuid();
+        let (kind, body) = match message.role {
+            Role::User => (
+                "user",
+                OutMessage::User {
+                    role: "user",
+                    content: &message.text,
+                },
+            ),
+            Role::Assistant => (
+                "assistant",
+                OutMessage::Assistant {
+                    id: format!("msg_{}", uuid::Uuid::new_v4().simple()),
+                    kind: "message",
+                    role: "assistant",
+                    model: "<synthetic>",
+                    content: [TextBlock {
+                        kind: "text",
+                        text: &message.text,
+                    }],
+                    stop_reason: "end_turn",
+                    stop_sequence: None,
+                    usage: Usage {
+                        input_tokens: 0,
+                        output_tokens: 0,
+                        cache_creation_input_tokens: 0,
+                        cache_read_input_tokens: 0,
+                    },
+                },
+            ),
+        };
+        json_line(
+            out,
+            &OutRecord {
+                parent_uuid: self.parent.as_deref(),
+                is_sidechain: false,
+                kind,
+                message: body,
+                uuid: &uuid,
+                timestamp: format_time(self.stamps.next(message)),
+                user_type: "external",
+                entrypoint: "cli",
+                cwd: &self.cwd,
+                session_id: &self.session_id,
+                version: WRITTEN_VERSION,
+                git_branch: &self.git_branch,
+            },
+        )?;
+        self.parent = Some(uuid);
+        Ok(())
+    }
+}
+
+/// The checked-out branch, read from `.git/HEAD` (never by running git); `HEAD` when detached
+/// or unknown, as Claude writes it.
+fn git_branch(root: &Path) -> String {
+    let dot_git = root.join(".git");
+    let git_dir = match std::fs::read_to_string(&dot_git) {
+        // A worktree or submodule: `.git` is a file naming the real git folder.
+        Ok(text) => match text.trim().strip_prefix("gitdir:") {
+            Some(dir) => root.join(dir.trim()),
+            None => return "HEAD".into(),
+        },
+        Err(_) => dot_git,
+    };
+    std::fs::read_to_string(git_dir.join("HEAD"))
+        .ok()
+        .and_then(|head| {
+            head.trim()
+                .strip_prefix("ref: refs/heads/")
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "HEAD".into())
 }
 
 /// Claude's folder name for a directory: the NFC form of its real path with every UTF-16 code
@@ -223,6 +602,92 @@ fn base36(mut value: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::Dropped::*;
+    use crate::transcript::testing::{fixture, read, tally, triples};
+
+    #[test]
+    fn reads_visible_text_and_counts_the_rest() {
+        let (messages, counted) = read(&Claude, &fixture("convert/claude-session.jsonl"));
+        assert_eq!(
+            messages,
+            triples(&[
+                (
+                    "user",
+                    "Why does the parser drop the last token?",
+                    "2026-11-21T09:00:00.100Z"
+                ),
+                (
+                    "assistant",
+                    "The loop stops one short:\n`i < len - 1` skips the final token.",
+                    "2026-11-21T09:00:03.000Z"
+                ),
+                (
+                    "assistant",
+                    "Fixed: the bound is now inclusive ✓",
+                    "2026-11-21T09:00:05.000Z"
+                ),
+                (
+                    "user",
+                    "Here is the failure, naïve me",
+                    "2026-11-21T09:02:00.000Z"
+                ),
+                (
+                    "user",
+                    "Thanks! Now add a test.",
+                    "2026-11-21T09:03:00.000Z"
+                ),
+                (
+                    "assistant",
+                    "Added a test: `parses_trailing_token`.",
+                    "2026-11-21T09:03:10.000Z"
+                ),
+            ])
+        );
+        let expected = [
+            (ToolCalls, 1),
+            (ToolResults, 1),
+            (Thinking, 1),
+            (Attachments, 1),
+            (Images, 1),
+            (Commands, 2),
+            (Notices, 1),
+            (Subagents, 1),
+        ];
+        assert_eq!(counted, tally(&expected, 1));
+    }
+
+    #[test]
+    fn reads_the_real_transcript() {
+        let (messages, counted) = read(&Claude, &fixture("real/claude-2.1.330-session.jsonl"));
+        assert_eq!(
+            messages,
+            triples(&[
+                ("user", "first", "2026-11-21T11:13:38.603Z"),
+                ("user", "second", "2026-11-21T11:13:58.112Z"),
+                ("user", "third", "2026-11-21T11:14:16.724Z"),
+            ])
+        );
+        // That run had no API: each reply is Claude's own "API Error" notice, not the model's.
+        assert_eq!(counted, tally(&[(Notices, 3)], 0));
+    }
+
+    #[test]
+    fn branches_come_from_head_without_git() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(git_branch(dir.path()), "HEAD");
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/feature/x\n").unwrap();
+        assert_eq!(git_branch(dir.path()), "feature/x");
+        // A worktree's `.git` file names the real git folder.
+        let worktree = dir.path().join("wt");
+        std::fs::create_dir_all(dir.path().join("gitdirs/wt")).unwrap();
+        std::fs::create_dir(&worktree).unwrap();
+        std::fs::write(worktree.join(".git"), "gitdir: ../gitdirs/wt\n").unwrap();
+        std::fs::write(dir.path().join("gitdirs/wt/HEAD"), "0123abcd\n").unwrap();
+        assert_eq!(git_branch(&worktree), "HEAD");
+        std::fs::write(dir.path().join("gitdirs/wt/HEAD"), "ref: refs/heads/wt\n").unwrap();
+        assert_eq!(git_branch(&worktree), "wt");
+    }
 
     #[test]
     fn folder_names_follow_claude() {

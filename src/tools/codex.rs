@@ -7,16 +7,25 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, Local, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
-use super::{Announce, ArgRules, Context, Plan, SessionMode, Tool, is_native_id};
+use super::{
+    Announce, ArgRules, Context, ConversionTarget, NewSession, Plan, SessionEncoder, SessionMode,
+    SessionRef, Tool, TranscriptSource, is_native_id, is_uuid, pick_session,
+};
+use crate::convert::{Stamps, json_line};
 use crate::env;
 use crate::json_prefix::{self, Found};
 use crate::platform::Folder;
+use crate::transcript::{
+    Dropped, LineReader, Message, Role, Sink, Tally, for_each_line, format_time, join_texts,
+    parse_line, parse_time,
+};
 
 pub struct Codex;
 
@@ -145,6 +154,14 @@ impl Tool for Codex {
     fn discover(&self, context: &Context) -> Result<Option<String>> {
         let found = find_newest(&sessions_dir()?, context, Stop::Before(context.created_at));
         Ok(found.map(|found| found.id))
+    }
+
+    fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
+        Some(self)
+    }
+
+    fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
+        Some(self)
     }
 }
 
@@ -285,6 +302,7 @@ pub struct Meta {
 
 /// Reads the start of a rollout's first line: enough for `cwd` and `source`, not the instructions
 /// that follow them.
+#[cfg(test)]
 pub fn read_meta(path: &Path) -> Option<Meta> {
     let folder = Folder::open(path.parent()?).ok()?;
     read_meta_in(&folder, path.file_name()?)
@@ -371,9 +389,440 @@ fn find_newest(sessions: &Path, context: &Context, stop: Stop) -> Option<Discove
     None
 }
 
+impl TranscriptSource for Codex {
+    fn find_session(&self, _cwd: &Path, reference: &str) -> Result<PathBuf> {
+        match SessionRef::parse(self, reference)? {
+            SessionRef::Path(path) => super::session_file(self, path),
+            SessionRef::Id(id) => {
+                let sessions = sessions_dir()?;
+                if let Some(path) = locate(&sessions, id) {
+                    return Ok(path);
+                }
+                let rollouts = rollouts_newest_first(&sessions);
+                pick_session(self, id, rollouts.map(|rollout| (rollout.id, rollout.path)))
+            }
+        }
+    }
+
+    /// Codex records every visible message twice: as a `response_item` (what the model saw) and
+    /// as an `event_msg` (what the UI showed). One form per file is taken, so nothing is doubled:
+    /// the response items when the file has them, else the events of older or newer versions.
+    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
+        let form = if has_response_messages(path)? {
+            Form::ResponseItems
+        } else {
+            Form::Events
+        };
+        let mut tally = Tally::default();
+        for_each_line(path, |_, line| {
+            let [kind, payload_kind] = line_kinds(line);
+            let role = match (form, kind.as_deref(), payload_kind.as_deref()) {
+                (Form::ResponseItems, Some("response_item"), Some(kind)) => match kind {
+                    "message" => None,
+                    "reasoning" => return count(&mut tally, Dropped::Thinking),
+                    kind if kind.ends_with("_output") => {
+                        return count(&mut tally, Dropped::ToolResults);
+                    }
+                    kind if kind.ends_with("_call") => {
+                        return count(&mut tally, Dropped::ToolCalls);
+                    }
+                    _ => return Ok(()),
+                },
+                (Form::Events, Some("event_msg"), Some(kind)) => match kind {
+                    "user_message" => Some(Role::User),
+                    "agent_message" => Some(Role::Assistant),
+                    "item_completed" => None,
+                    "agent_reasoning" => return count(&mut tally, Dropped::Thinking),
+                    "exec_command_end" | "mcp_tool_call_end" | "patch_apply_end"
+                    | "web_search_end" => return count(&mut tally, Dropped::ToolCalls),
+                    _ => return Ok(()),
+                },
+                // A line whose kinds cannot be read is parsed, so that damage is counted.
+                (_, None, _) => None,
+                _ => return Ok(()),
+            };
+            let Some(line) = parse_line::<Line>(line, &mut tally) else {
+                return Ok(());
+            };
+            match line.visible(form, role, &mut tally) {
+                Some(message) => sink(message),
+                None => Ok(()),
+            }
+        })?;
+        Ok(tally)
+    }
+}
+
+fn count(tally: &mut Tally, kind: Dropped) -> Result<()> {
+    tally.add(kind, 1);
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    ResponseItems,
+    Events,
+}
+
+/// The line's `type` and `payload.type`, read without parsing the rest.
+fn line_kinds(line: &[u8]) -> [Option<String>; 2] {
+    let found = json_prefix::scan(line, &[&["type"], &["payload", "type"]]);
+    let mut kinds = found.into_iter().map(|found| match found {
+        Some(Found::Str(kind)) => Some(kind),
+        _ => None,
+    });
+    [kinds.next().flatten(), kinds.next().flatten()]
+}
+
+/// Whether the rollout records user or assistant messages as response items. The injected
+/// environment block comes first in every such file, so this reads a few lines.
+fn has_response_messages(path: &Path) -> Result<bool> {
+    let mut lines = LineReader::open(path)?;
+    while let Some((_, line)) = lines.next_line()? {
+        if let [Some(kind), Some(payload_kind)] = line_kinds(line)
+            && kind == "response_item"
+            && payload_kind == "message"
+            && let Ok(line) = serde_json::from_slice::<Line>(line)
+            && let Some(payload) = line.payload
+            && matches!(payload.role.as_deref(), Some("user" | "assistant"))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+#[derive(Deserialize)]
+struct Line {
+    timestamp: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    payload: Option<Payload>,
+}
+
+/// The payload fields of the lines that hold messages: response-item messages, `user_message`
+/// and `agent_message` events, and `item_completed` events.
+#[derive(Deserialize)]
+struct Payload {
+    role: Option<String>,
+    content: Option<Vec<ContentItem>>,
+    message: Option<String>,
+    images: Option<Vec<serde::de::IgnoredAny>>,
+    item: Option<EventItem>,
+}
+
+#[derive(Deserialize)]
+struct EventItem {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    content: Option<Vec<ContentItem>>,
+}
+
+#[derive(Deserialize)]
+struct ContentItem {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    text: Option<String>,
+}
+
+/// Blocks codex adds to the user's turn itself: environment, instructions, skills.
+const INJECTED: &[&str] = &[
+    "<environment_context>",
+    "<user_instructions>",
+    "# AGENTS.md",
+    "<skills_instructions>",
+];
+
+fn is_injected(text: &str) -> bool {
+    let text = text.trim_start();
+    INJECTED.iter().any(|block| text.starts_with(block))
+}
+
+impl Line {
+    fn visible(self, form: Form, role: Option<Role>, tally: &mut Tally) -> Option<Message> {
+        let time = parse_time(self.timestamp.as_deref());
+        let payload = self.payload?;
+        let (role, items) = match (form, role, self.kind.as_deref()) {
+            (Form::ResponseItems, _, Some("response_item")) => {
+                let role = match payload.role.as_deref() {
+                    Some("user") => Role::User,
+                    Some("assistant") => Role::Assistant,
+                    // developer and system messages are instructions, not conversation
+                    _ => return None,
+                };
+                (role, payload.content.unwrap_or_default())
+            }
+            (Form::Events, Some(role), _) => {
+                let images = payload.images.map_or(0, |images| images.len());
+                tally.add(Dropped::Images, images as u64);
+                let text = payload.message?;
+                if role == Role::User && is_injected(&text) {
+                    return None;
+                }
+                return Message::new(role, text, time);
+            }
+            (Form::Events, None, Some("event_msg")) => {
+                let item = payload.item?;
+                let role = match item.kind.as_deref() {
+                    Some("UserMessage") => Role::User,
+                    Some("AgentMessage") => Role::Assistant,
+                    Some("Reasoning") => {
+                        tally.add(Dropped::Thinking, 1);
+                        return None;
+                    }
+                    _ => return None,
+                };
+                (role, item.content.unwrap_or_default())
+            }
+            _ => return None,
+        };
+        let mut texts = Vec::new();
+        for item in &items {
+            match (item.kind.as_deref(), &item.text) {
+                (Some(kind), _) if kind.contains("image") => tally.add(Dropped::Images, 1),
+                (_, Some(text)) if !(role == Role::User && is_injected(text)) => texts.push(text),
+                _ => {}
+            }
+        }
+        Message::new(
+            role,
+            join_texts(texts.into_iter().map(String::as_str)),
+            time,
+        )
+    }
+}
+
+impl ConversionTarget for Codex {
+    fn session_id(&self, requested: Option<&str>) -> Result<String> {
+        match requested {
+            // Current codex ids are UUIDv7: time-ordered, and `locate` finds them by their date.
+            None => Ok(uuid::Uuid::now_v7().hyphenated().to_string()),
+            Some(id) if is_uuid(id) => Ok(id.to_ascii_lowercase()),
+            Some(id) => Err(crate::cli::failure(
+                format!("{id:?} is not a UUID, which codex needs as a session id"),
+                "leave out --target-session for a new one",
+            )),
+        }
+    }
+
+    fn session_path(&self, session: &NewSession) -> Result<PathBuf> {
+        let sessions = sessions_dir()?;
+        if let Some(existing) = locate(&sessions, &session.id) {
+            return Err(crate::convert::exists(self, &session.id, &existing));
+        }
+        // Codex names rollouts by local time, in local date folders.
+        let local = session.created.with_timezone(&Local);
+        Ok(sessions
+            .join(local.format("%Y/%m/%d").to_string())
+            .join(format!(
+                "rollout-{}-{}.jsonl",
+                local.format("%Y-%m-%dT%H-%M-%S"),
+                session.id
+            )))
+    }
+
+    fn encoder(&self, session: &NewSession) -> Box<dyn SessionEncoder> {
+        Box::new(Encoder {
+            id: session.id.clone(),
+            cwd: session.cwd.to_string_lossy().into_owned(),
+            created: format_time(session.created),
+            stamps: Stamps::new(session.created),
+            ordinal: 0,
+        })
+    }
+
+    fn resume_hint(&self, session: &NewSession, _path: &Path) -> String {
+        format!("codex resume {}", session.id)
+    }
+}
+
+/// Writes a rollout as codex does: `session_meta` first, then each message as the
+/// `response_item` codex rebuilds the model's history from.
+struct Encoder {
+    id: String,
+    cwd: String,
+    created: String,
+    stamps: Stamps,
+    ordinal: u64,
+}
+
+#[derive(Serialize)]
+struct OutLine<'a, P> {
+    timestamp: &'a str,
+    ordinal: u64,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    payload: P,
+}
+
+#[derive(Serialize)]
+struct OutMeta<'a> {
+    session_id: &'a str,
+    id: &'a str,
+    timestamp: &'a str,
+    /// Where the session runs: codex resumes it there.
+    cwd: &'a str,
+    originator: &'a str,
+    cli_version: &'a str,
+    /// An interactive session, so the wrapper and `codex resume` list it.
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct OutItem<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    role: &'a str,
+    content: [OutText<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct OutText<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    text: &'a str,
+}
+
+impl Encoder {
+    fn line<P: Serialize>(
+        &mut self,
+        out: &mut dyn Write,
+        timestamp: &str,
+        kind: &str,
+        payload: P,
+    ) -> Result<()> {
+        let ordinal = self.ordinal;
+        self.ordinal += 1;
+        json_line(
+            out,
+            &OutLine {
+                timestamp,
+                ordinal,
+                kind,
+                payload,
+            },
+        )
+    }
+}
+
+impl SessionEncoder for Encoder {
+    fn message(&mut self, message: &Message, out: &mut dyn Write) -> Result<()> {
+        if self.ordinal == 0 {
+            let (id, cwd, created) = (self.id.clone(), self.cwd.clone(), self.created.clone());
+            let meta = OutMeta {
+                session_id: &id,
+                id: &id,
+                timestamp: &created,
+                cwd: &cwd,
+                originator: "codex-tui",
+                cli_version: "0.169.0",
+                source: "cli",
+            };
+            self.line(out, &created, "session_meta", meta)?;
+        }
+        let (role, text_kind) = match message.role {
+            Role::User => ("user", "input_text"),
+            Role::Assistant => ("assistant", "output_text"),
+        };
+        let item = OutItem {
+            kind: "message",
+            role,
+            content: [OutText {
+                kind: text_kind,
+                text: &message.text,
+            }],
+        };
+        let time = format_time(self.stamps.next(message));
+        self.line(out, &time, "response_item", item)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::Dropped::*;
+    use crate::transcript::testing::{fixture, read, tally, triples};
+
+    #[test]
+    fn takes_the_response_items_once_and_drops_injected_blocks() {
+        let (messages, counted) = read(&Codex, &fixture("convert/codex-rollout.jsonl"));
+        assert_eq!(
+            messages,
+            triples(&[
+                (
+                    "user",
+                    "Rename `foo` to `bar` everywhere.",
+                    "2026-11-21T10:00:01.000Z"
+                ),
+                (
+                    "assistant",
+                    "Renamed in 3 files.",
+                    "2026-11-21T10:00:05.010Z"
+                ),
+                ("user", "And this screenshot?", "2026-11-21T10:01:00.000Z"),
+                (
+                    "assistant",
+                    "That is the old name in the docs; updated too.",
+                    "2026-11-21T10:01:01.010Z"
+                ),
+            ])
+        );
+        let expected = [(Thinking, 1), (ToolCalls, 1), (ToolResults, 1), (Images, 1)];
+        assert_eq!(counted, tally(&expected, 1));
+    }
+
+    #[test]
+    fn reads_the_real_rollout_without_doubling() {
+        let (messages, counted) = read(&Codex, &fixture("real/codex-0.169-rollout.jsonl"));
+        assert_eq!(
+            messages,
+            triples(&[
+                ("user", "first tui prompt", "2026-11-21T11:19:30.020Z"),
+                ("assistant", "MOCK_REPLY hello", "2026-11-21T11:19:30.064Z"),
+            ])
+        );
+        assert_eq!(counted, Tally::default());
+    }
+
+    #[test]
+    fn reads_the_event_form_of_older_rollouts() {
+        let (messages, counted) = read(&Codex, &fixture("convert/codex-events.jsonl"));
+        assert_eq!(
+            messages,
+            triples(&[
+                ("user", "What does main.rs do?", "2025-09-01T08:00:02.000Z"),
+                (
+                    "assistant",
+                    "It starts the server.",
+                    "2025-09-01T08:00:05.000Z"
+                ),
+            ])
+        );
+        assert_eq!(
+            counted,
+            tally(&[(Images, 1), (Thinking, 1), (ToolCalls, 1)], 0)
+        );
+    }
+
+    #[test]
+    fn reads_the_item_completed_events_when_there_are_no_response_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rollout.jsonl");
+        let real = std::fs::read_to_string(fixture("real/codex-0.169-rollout.jsonl")).unwrap();
+        let events: Vec<&str> = real
+            .lines()
+            .filter(|line| !line.contains("\"type\": \"response_item\""))
+            .collect();
+        std::fs::write(&path, events.join("\n")).unwrap();
+        let (messages, _) = read(&Codex, &path);
+        assert_eq!(
+            messages,
+            triples(&[
+                ("user", "first tui prompt", "2026-11-21T11:19:30.023Z"),
+                ("assistant", "MOCK_REPLY hello", "2026-11-21T11:19:30.057Z"),
+            ])
+        );
+    }
 
     #[test]
     fn ids_come_from_file_names() {

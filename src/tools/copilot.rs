@@ -4,12 +4,20 @@
 //! Sessions live in `<root>/session-state/<id>/`, where `<root>` is `$COPILOT_HOME` (the
 //! `.copilot` folder itself) or `~/.copilot`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
-use super::{ArgRules, Context, Existing, Plan, SessionMode, Tool, plan_managed};
+use super::{
+    ArgRules, Context, Existing, Plan, SessionMode, SessionRef, Tool, TranscriptSource,
+    pick_session, plan_managed,
+};
 use crate::env;
+use crate::transcript::{
+    Dropped, Loose, Message, Record, Role, Sink, Tally, parse_time, read_records,
+};
 
 pub struct Copilot;
 
@@ -101,6 +109,10 @@ impl Tool for Copilot {
     fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
         Ok(session_dir(id)?.is_dir())
     }
+
+    fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
+        Some(self)
+    }
 }
 
 /// `$COPILOT_HOME`, else `~/.copilot`.
@@ -110,4 +122,112 @@ pub fn root() -> Result<PathBuf> {
 
 pub fn session_dir(id: &str) -> Result<PathBuf> {
     Ok(root()?.join("session-state").join(id))
+}
+
+const EVENTS: &str = "events.jsonl";
+
+impl TranscriptSource for Copilot {
+    fn find_session(&self, _cwd: &Path, reference: &str) -> Result<PathBuf> {
+        match SessionRef::parse(self, reference)? {
+            // A session folder stands for its event log.
+            SessionRef::Path(path) if path.is_dir() => super::session_file(self, path.join(EVENTS)),
+            SessionRef::Path(path) => super::session_file(self, path),
+            SessionRef::Id(id) => {
+                let sessions = std::fs::read_dir(root()?.join("session-state"));
+                let candidates = sessions
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|entry| {
+                        let id = entry.file_name().into_string().ok()?;
+                        let events = entry.path().join(EVENTS);
+                        events.is_file().then_some((id, events))
+                    });
+                pick_session(self, id, candidates)
+            }
+        }
+    }
+
+    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
+        read_records::<Event>(path, sink)
+    }
+}
+
+/// One line of `events.jsonl`: `{id, timestamp, parentId, type, data}`.
+#[derive(Deserialize)]
+struct Event {
+    #[serde(rename = "type")]
+    kind: Option<Loose<String>>,
+    timestamp: Option<Loose<String>>,
+    data: Option<Loose<EventData>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventData {
+    /// What the user typed, or the assistant's text; `transformedContent` is what the model got
+    /// after copilot expanded it.
+    content: Option<Loose<String>>,
+    attachments: Option<Loose<Vec<IgnoredAny>>>,
+    tool_requests: Option<Loose<Vec<IgnoredAny>>>,
+}
+
+impl Record for Event {
+    fn visible(self, tally: &mut Tally) -> Option<Message> {
+        let role = match self.kind.and_then(Loose::valid).as_deref() {
+            Some("user.message") => Role::User,
+            Some("assistant.message") => Role::Assistant,
+            Some("assistant.reasoning") => {
+                tally.add(Dropped::Thinking, 1);
+                return None;
+            }
+            Some("tool.execution_complete") => {
+                tally.add(Dropped::ToolResults, 1);
+                return None;
+            }
+            _ => return None,
+        };
+        let data = self.data.and_then(Loose::valid)?;
+        let count = |list: Option<Loose<Vec<IgnoredAny>>>| {
+            list.and_then(Loose::valid)
+                .map_or(0, |list| list.len() as u64)
+        };
+        tally.add(Dropped::Attachments, count(data.attachments));
+        tally.add(Dropped::ToolCalls, count(data.tool_requests));
+        let text = data.content.and_then(Loose::valid)?;
+        let time = parse_time(self.timestamp.and_then(Loose::valid).as_deref());
+        Message::new(role, text, time)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::Dropped::*;
+    use crate::transcript::testing::{fixture, read, tally, triples};
+
+    #[test]
+    fn reads_messages_and_counts_tools_and_attachments() {
+        let (messages, counted) = read(&Copilot, &fixture("convert/copilot-events.jsonl"));
+        assert_eq!(
+            messages,
+            triples(&[
+                ("user", "List the failing tests", "2026-11-21T12:00:01.000Z"),
+                (
+                    "assistant",
+                    "Two tests fail: `a` and `b`.",
+                    "2026-11-21T12:00:10.000Z"
+                ),
+                ("user", "Fix a", "2026-11-21T12:01:00.000Z"),
+                ("assistant", "Done.", "2026-11-21T12:01:05.000Z"),
+            ])
+        );
+        let expected = [
+            (Thinking, 1),
+            (ToolCalls, 1),
+            (ToolResults, 1),
+            (Attachments, 1),
+        ];
+        assert_eq!(counted, tally(&expected, 1));
+    }
 }

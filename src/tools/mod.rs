@@ -1,6 +1,6 @@
 //! The supported tools. Each module owns its flags, its pass-through rules, where the tool keeps
-//! its sessions and how the wrapper checks or discovers one. Adding a tool means one new module
-//! plus one line in [`ALL`].
+//! its sessions, how the wrapper checks or discovers one, and how `session convert` reads and
+//! writes its transcripts. Adding a tool means one new module plus one line in [`ALL`].
 
 pub mod agy;
 pub mod claude;
@@ -9,14 +9,16 @@ pub mod copilot;
 pub mod gemini;
 
 use std::ffi::{OsStr, OsString};
-use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::state::Scope;
+use crate::cli::failure;
+use crate::state::{Import, Scope};
+use crate::transcript::{Message, Sink, Tally};
 
 /// Every supported tool, in the order they are listed to users.
 pub static ALL: &[&dyn Tool] = &[
@@ -113,6 +115,8 @@ pub struct Context<'a> {
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The folder that holds the state files.
     pub state_dir: PathBuf,
+    /// A converted gemini session being imported, as the state records it.
+    pub import: Option<Import>,
 }
 
 impl Context<'_> {
@@ -139,6 +143,8 @@ pub struct Plan {
     pub notices: Vec<String>,
     /// Where a discovered session started, when the state did not record it.
     pub session_cwd: Option<PathBuf>,
+    /// The import bookkeeping to keep in the state file afterwards (gemini only).
+    pub import: Option<Import>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +165,7 @@ impl Plan {
             target: Some(id),
             notices: Vec::new(),
             session_cwd: None,
+            import: None,
         }
     }
 
@@ -169,6 +176,7 @@ impl Plan {
             target: Some(id),
             notices: Vec::new(),
             session_cwd: None,
+            import: None,
         }
     }
 
@@ -179,6 +187,7 @@ impl Plan {
             announce,
             notices: Vec::new(),
             session_cwd: None,
+            import: None,
         }
     }
 
@@ -224,6 +233,176 @@ pub trait Tool: Sync {
     fn discover(&self, _context: &Context) -> Result<Option<String>> {
         Ok(None)
     }
+
+    /// How `session convert` finds and reads this tool's sessions; `None` if it cannot.
+    fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
+        None
+    }
+
+    /// How `session convert` writes a session this tool resumes; `None` if it cannot.
+    fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
+        None
+    }
+}
+
+/// A tool whose transcripts `session convert` can read.
+pub trait TranscriptSource {
+    /// The session file that `reference` names: a path, an exact id or a unique id prefix.
+    /// `cwd` is where the user stands; a tool that files sessions per folder looks there first.
+    fn find_session(&self, cwd: &Path, reference: &str) -> Result<PathBuf>;
+
+    /// Streams the visible messages of a session file to `sink`, in order, holding one record at
+    /// a time; returns what could not be carried. Unknown record types are ignored; malformed
+    /// lines are skipped and counted.
+    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally>;
+}
+
+/// A tool that `session convert` can write sessions for.
+pub trait ConversionTarget {
+    /// The id for the new session: the one the user asked for, if the tool accepts it, else a
+    /// new one.
+    fn session_id(&self, requested: Option<&str>) -> Result<String>;
+
+    /// Where the session file goes. Fails if the tool already holds a session with this id.
+    fn session_path(&self, session: &NewSession) -> Result<PathBuf>;
+
+    /// Turns messages into the tool's lines, one message at a time.
+    fn encoder(&self, session: &NewSession) -> Box<dyn SessionEncoder>;
+
+    /// The state `resume_target` that makes the next launch resume the written session: its id,
+    /// unless the tool needs more.
+    fn resume_target(&self, session: &NewSession, _path: &Path) -> String {
+        session.id.clone()
+    }
+
+    /// How to resume the written session by hand.
+    fn resume_hint(&self, session: &NewSession, path: &Path) -> String;
+}
+
+/// A session `session convert` is writing.
+pub struct NewSession {
+    /// The target tool's id for it.
+    pub id: String,
+    /// The directory it belongs to: where the user converts it.
+    pub cwd: PathBuf,
+    pub scope: Scope,
+    /// When the conversion started; the fallback time of messages that have none.
+    pub created: DateTime<Utc>,
+}
+
+/// Writes a converted session's lines. A header that depends on the first message is written
+/// with it.
+pub trait SessionEncoder {
+    fn message(&mut self, message: &Message, out: &mut dyn Write) -> Result<()>;
+
+    /// Lines that can only be written once every message is known.
+    fn finish(&mut self, _out: &mut dyn Write) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// How `--source-session` names a session.
+pub enum SessionRef<'a> {
+    Path(PathBuf),
+    /// An id or an id prefix.
+    Id(&'a str),
+}
+
+impl<'a> SessionRef<'a> {
+    /// A reference that looks like a path must be one; anything else must be a plausible id, so
+    /// it can never act as a pattern or a flag.
+    pub fn parse(tool: &dyn Tool, reference: &'a str) -> Result<SessionRef<'a>> {
+        let looks_like_path = reference.contains(['/', '\\'])
+            || reference.starts_with('.')
+            || reference.ends_with(".jsonl")
+            || reference.ends_with(".json");
+        if looks_like_path {
+            let path = Path::new(reference);
+            if path.exists() {
+                return Ok(SessionRef::Path(path.to_path_buf()));
+            }
+            return Err(failure(
+                format!("{reference} does not exist"),
+                format!("give the path of a {} session file", tool.name()),
+            ));
+        }
+        if is_native_id(reference) {
+            return Ok(SessionRef::Id(reference));
+        }
+        Err(failure(
+            format!(
+                "{reference:?} is neither a {} session id nor a path",
+                tool.name()
+            ),
+            "give a session id, a unique id prefix, or the session file's path",
+        ))
+    }
+}
+
+/// A path given as a session must be a file.
+pub fn session_file(tool: &dyn Tool, path: PathBuf) -> Result<PathBuf> {
+    if path.is_file() {
+        return Ok(path);
+    }
+    Err(failure(
+        format!("{} is not a {} session file", path.display(), tool.name()),
+        "give the session file's path, or the session id",
+    ))
+}
+
+/// The session, among `candidates` (id, file), whose id is `reference` or the only one that
+/// starts with it.
+pub fn pick_session(
+    tool: &dyn Tool,
+    reference: &str,
+    candidates: impl IntoIterator<Item = (String, PathBuf)>,
+) -> Result<PathBuf> {
+    const SHOWN: usize = 5;
+    let mut exact: Vec<(String, PathBuf)> = Vec::new();
+    let mut prefixed: Vec<(String, PathBuf)> = Vec::new();
+    let (mut exact_count, mut prefixed_count) = (0usize, 0usize);
+    for (id, path) in candidates {
+        let (list, count) = if id == reference {
+            (&mut exact, &mut exact_count)
+        } else if id.starts_with(reference) {
+            (&mut prefixed, &mut prefixed_count)
+        } else {
+            continue;
+        };
+        *count += 1;
+        if list.len() < SHOWN {
+            list.push((id, path));
+        }
+    }
+    let (mut matches, count) = if exact_count > 0 {
+        (exact, exact_count)
+    } else {
+        (prefixed, prefixed_count)
+    };
+    if count == 1
+        && let Some((_, path)) = matches.pop()
+    {
+        return Ok(path);
+    }
+    if count == 0 {
+        return Err(failure(
+            format!("no {} session matches {reference}", tool.name()),
+            "give a session id, a unique id prefix, or the session file's path",
+        ));
+    }
+    let shown: Vec<String> = matches
+        .iter()
+        .map(|(id, path)| format!("{id} ({})", path.display()))
+        .collect();
+    let more = if count > SHOWN { ", …" } else { "" };
+    Err(failure(
+        format!(
+            "{reference} matches {count} {} sessions: {}{more}",
+            tool.name(),
+            shown.join(", ")
+        ),
+        "give more of the id, or the session file's path",
+    ))
 }
 
 /// What a managed tool's store says about a stored id.
@@ -294,15 +473,6 @@ pub fn root_from(env_var: &str, home_relative: &str) -> Result<PathBuf> {
 
 pub fn home() -> Result<PathBuf> {
     crate::env::home().ok_or_else(|| anyhow::anyhow!("HOME is not set"))
-}
-
-/// The first line of a file, read no further than `limit` bytes.
-pub fn first_line(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut line = Vec::new();
-    BufReader::with_capacity(8 * 1024, File::open(path)?.take(limit))
-        .read_until(b'\n', &mut line)?;
-    Ok(line)
 }
 
 #[cfg(test)]

@@ -41,8 +41,15 @@ exit "${{FAKE_EXIT:-0}}"
     )
 }
 
+/// Writes an executable through a child process. Written by this process, another test thread
+/// could fork while the file is open for writing, and until that child execs, running the file
+/// fails with "Text file busy".
 pub fn write_executable(path: &Path, content: &str) {
-    std::fs::write(path, content).unwrap();
+    let draft = path.with_extension("draft");
+    std::fs::write(&draft, content).unwrap();
+    let copied = Command::new("cp").arg(&draft).arg(path).status().unwrap();
+    assert!(copied.success());
+    std::fs::remove_file(&draft).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
