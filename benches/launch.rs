@@ -156,8 +156,7 @@ impl Launch {
     /// Wall time and peak RSS (KB) of one launch.
     fn run(&self) -> (Duration, f64) {
         let started = Instant::now();
-        let child = self.command().spawn().expect("spawn");
-        let (status, rss_kb) = wait_with_rusage(child.id() as libc::pid_t);
+        let (status, rss_kb) = run_with_rusage(&mut self.command(), |_| {});
         let elapsed = started.elapsed();
         assert!(
             libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
@@ -166,6 +165,18 @@ impl Launch {
         );
         (elapsed, rss_kb)
     }
+}
+
+/// Spawns `command`, lets `during` use the child, then reaps it with `wait4`, which also reports
+/// its peak RSS (std's `wait` does not).
+#[allow(clippy::zombie_processes)]
+fn run_with_rusage(
+    command: &mut Command,
+    during: impl FnOnce(&mut std::process::Child),
+) -> (i32, f64) {
+    let mut child = command.spawn().expect("spawn");
+    during(&mut child);
+    wait_with_rusage(child.id() as libc::pid_t)
 }
 
 fn wait_with_rusage(pid: libc::pid_t) -> (i32, f64) {
@@ -682,10 +693,11 @@ impl Bench {
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped());
             let started = Instant::now();
-            let mut child = command.spawn().map_err(|e| e.to_string())?;
             let mut stderr = String::new();
-            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).ok();
-            let (status, rss_kb) = wait_with_rusage(child.id() as libc::pid_t);
+            let (status, rss_kb) = run_with_rusage(&mut command, |child| {
+                let pipe = child.stderr.as_mut().expect("piped stderr");
+                std::io::Read::read_to_string(pipe, &mut stderr).ok();
+            });
             seconds.push(started.elapsed().as_secs_f64());
             if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
                 return Err(format!("failed: {}", stderr.lines().next().unwrap_or("?")));
