@@ -555,3 +555,42 @@ fn a_real_binary_that_is_not_executable_is_an_error() {
     assert_eq!(out.status.code(), Some(126));
     assert!(stderr(&out).contains("is not executable"));
 }
+
+#[test]
+fn a_wrapper_started_by_path_uses_the_real_binary_beside_it() {
+    let sb = Sandbox::new();
+    // Not on PATH at all: only argv[0] says where the wrapper is.
+    let elsewhere = sb.root.join("opt");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    write_executable(&elsewhere.join("claude-real"), &fake_tool_script("claude"));
+    std::os::unix::fs::symlink(BIN, elsewhere.join("claude")).unwrap();
+    let out = std::process::Command::new(elsewhere.join("claude"))
+        .env_clear()
+        .env("HOME", &sb.home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("FAKE_LOG_DIR", &sb.log)
+        .current_dir(&sb.project)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.args("claude"), ["--version"]);
+}
+
+#[test]
+fn without_a_real_binary_beside_it_the_first_one_on_path_is_used() {
+    let sb = Sandbox::new();
+    std::os::unix::fs::symlink(BIN, sb.bin.join("claude")).unwrap();
+    let later = sb.root.join("later");
+    std::fs::create_dir_all(&later).unwrap();
+    write_executable(&later.join("claude-real"), &fake_tool_script("claude"));
+    let path = format!("{}:{}:/usr/bin:/bin", sb.bin.display(), later.display());
+    let out = sb
+        .tool("claude")
+        .env("PATH", &path)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.args("claude"), ["--help"]);
+}
