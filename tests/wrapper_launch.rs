@@ -592,3 +592,40 @@ fn a_plain_folder_is_its_own_scope() {
     sb.run("claude", Vec::<&str>::new());
     assert!(sb.state_path("claude").exists());
 }
+
+#[test]
+fn codex_discovery_far_back_still_finds_the_newest_match() {
+    // Past the first two date folders the search runs on two threads; the newest match must win
+    // whichever thread finds what first.
+    let sb = Sandbox::new();
+    sb.wrap("codex");
+    sb.write_python_state("codex", "auto-resume", None);
+    let other = sb.root.join("other");
+    for day in 10..=20 {
+        for (slot, hour) in ["08", "12", "16"].iter().enumerate() {
+            let id = format!("019a0000-0000-7000-8000-0000000{day:02}{slot:03}");
+            codex_rollout(
+                &sb,
+                &format!("2026-10-{day}"),
+                &format!("{hour}:00:00"),
+                &id,
+                &other,
+                "cli",
+            );
+        }
+    }
+    let newest = "019a0000-0000-7000-8000-00000000aaaa";
+    let older = "019a0000-0000-7000-8000-00000000bbbb";
+    codex_rollout(&sb, "2026-10-14", "09:00:00", newest, &sb.project, "cli");
+    codex_rollout(&sb, "2026-10-12", "09:00:00", older, &sb.project, "cli");
+    codex_rollout(
+        &sb,
+        "2026-10-11",
+        "09:00:00",
+        "019a0000-0000-7000-8000-00000000cccc",
+        &sb.project,
+        "cli",
+    );
+    sb.run("codex", Vec::<&str>::new());
+    assert_eq!(sb.args("codex"), ["resume", newest]);
+}

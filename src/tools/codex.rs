@@ -9,6 +9,8 @@ use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::Result;
 use chrono::{DateTime, Days, Local, NaiveDate, Utc};
@@ -123,7 +125,7 @@ impl Tool for Codex {
             match locate(&sessions, id) {
                 Some(path) => {
                     // A session started later in the same place (`/new`, `codex fork`) takes over.
-                    let newer = find_newest(&sessions, context, Stop::At(&path));
+                    let newer = find_newer(&sessions, context, &path);
                     return Ok(match newer {
                         Some(found) => resume(found).with_notice(format!(
                             "Following the newer Codex session of this project (was {id})"
@@ -137,7 +139,7 @@ impl Tool for Codex {
                 None => notice = Some(format!("Codex session {id} no longer exists")),
             }
         }
-        let plan = match find_newest(&sessions, context, Stop::Before(context.created_at)) {
+        let plan = match find_newest(&sessions, context, context.created_at) {
             Some(found) => resume(found),
             None => Plan::untouched(None, Announce::StartingNew),
         };
@@ -152,7 +154,7 @@ impl Tool for Codex {
     }
 
     fn discover(&self, context: &Context) -> Result<Option<String>> {
-        let found = find_newest(&sessions_dir()?, context, Stop::Before(context.created_at));
+        let found = find_newest(&sessions_dir()?, context, context.created_at);
         Ok(found.map(|found| found.id))
     }
 
@@ -285,14 +287,6 @@ fn uuid_v7_day(id: &str) -> Option<NaiveDate> {
     Some(time.date_naive())
 }
 
-/// Where a search through history stops.
-enum Stop<'a> {
-    /// At this rollout: only newer ones are considered, and at most `NEWER_SCAN_LIMIT` of them.
-    At(&'a Path),
-    /// At date folders older than the day before this time (folders are in local time).
-    Before(Option<DateTime<Utc>>),
-}
-
 /// What the first line of a rollout says.
 pub struct Meta {
     pub cwd: Option<String>,
@@ -348,45 +342,113 @@ fn read_prefix(mut file: File, buffer: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
-/// The newest interactive rollout of this project.
-fn find_newest(sessions: &Path, context: &Context, stop: Stop) -> Option<Discovered> {
-    let oldest_day = match stop {
-        Stop::Before(Some(time)) => time.date_naive().checked_sub_days(Days::new(1)),
-        _ => None,
+/// What one date folder holds for this project.
+enum DayScan {
+    Found(Discovered),
+    /// The scan reached the stored rollout, or its budget of reads.
+    Stopped,
+    Nothing,
+}
+
+/// Reads one date folder's rollouts newest first, for the newest session of this project.
+/// `stop_at` ends the scan at that rollout; every read spends one unit of `budget`.
+fn scan_day(dir: &Path, context: &Context, stop_at: Option<&Path>, budget: &mut usize) -> DayScan {
+    let Ok(folder) = Folder::open(dir) else {
+        return DayScan::Nothing;
     };
-    let mut checked = 0usize;
-    for (day, dir) in days_newest_first(sessions) {
-        if oldest_day.is_some_and(|oldest| day < oldest) {
-            return None;
+    for rollout in rollouts_in(dir) {
+        if stop_at == Some(rollout.path.as_path()) || *budget == 0 {
+            return DayScan::Stopped;
         }
-        let Ok(folder) = Folder::open(&dir) else {
+        *budget -= 1;
+        let Some(meta) = rollout
+            .path
+            .file_name()
+            .and_then(|name| read_meta_in(&folder, name))
+        else {
             continue;
         };
-        for rollout in rollouts_in(&dir) {
-            match stop {
-                Stop::At(path) if rollout.path == path => return None,
-                Stop::At(_) if checked >= NEWER_SCAN_LIMIT => return None,
-                _ => {}
-            }
-            checked += 1;
-            let Some(name) = rollout.path.file_name() else {
-                continue;
-            };
-            let Some(meta) = read_meta_in(&folder, name) else {
-                continue;
-            };
-            let Some(cwd) = meta.cwd.filter(|_| meta.interactive) else {
-                continue;
-            };
-            if context.is_session_dir(Path::new(&cwd)) {
-                return Some(Discovered {
-                    id: rollout.id,
-                    cwd: Some(PathBuf::from(cwd)),
-                });
-            }
+        let Some(cwd) = meta.cwd.filter(|_| meta.interactive) else {
+            continue;
+        };
+        if context.is_session_dir(Path::new(&cwd)) {
+            return DayScan::Found(Discovered {
+                id: rollout.id,
+                cwd: Some(PathBuf::from(cwd)),
+            });
+        }
+    }
+    DayScan::Nothing
+}
+
+/// A session of this project newer than the stored rollout at `stored`, such as one started with
+/// `/new` or `codex fork` in the same place.
+fn find_newer(sessions: &Path, context: &Context, stored: &Path) -> Option<Discovered> {
+    let mut budget = NEWER_SCAN_LIMIT;
+    for (_, dir) in days_newest_first(sessions) {
+        match scan_day(&dir, context, Some(stored), &mut budget) {
+            DayScan::Found(found) => return Some(found),
+            DayScan::Stopped => return None,
+            DayScan::Nothing => {}
         }
     }
     None
+}
+
+/// The newest interactive rollout of this project, in date folders no older than the day
+/// before `not_before` (folder dates are local time).
+fn find_newest(
+    sessions: &Path,
+    context: &Context,
+    not_before: Option<DateTime<Utc>>,
+) -> Option<Discovered> {
+    let oldest = not_before.and_then(|time| time.date_naive().checked_sub_days(Days::new(1)));
+    let mut days = days_newest_first(sessions)
+        .take_while(|(day, _)| oldest.is_none_or(|oldest| *day >= oldest))
+        .map(|(_, dir)| dir);
+    // The common case: the session is among the newest, found before any thread is worth it.
+    for dir in days.by_ref().take(2) {
+        let mut unlimited = usize::MAX;
+        if let DayScan::Found(found) = scan_day(&dir, context, None, &mut unlimited) {
+            return Some(found);
+        }
+    }
+    newest_in_parallel(&days.collect::<Vec<_>>(), context)
+}
+
+/// Scans `days` (newest first) on two threads, since a session far back means reading thousands
+/// of first lines. Each thread claims the next folder; a folder older than the newest match is
+/// not started, and every newer one has finished when the threads join.
+fn newest_in_parallel(days: &[PathBuf], context: &Context) -> Option<Discovered> {
+    let next = AtomicUsize::new(0);
+    let newest_match = AtomicUsize::new(usize::MAX);
+    let found: Vec<Mutex<Option<Discovered>>> = days.iter().map(|_| Mutex::new(None)).collect();
+    let work = || {
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            if index >= days.len() || index > newest_match.load(Ordering::Acquire) {
+                return;
+            }
+            let mut unlimited = usize::MAX;
+            if let DayScan::Found(discovered) =
+                scan_day(&days[index], context, None, &mut unlimited)
+            {
+                *found[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(discovered);
+                newest_match.fetch_min(index, Ordering::AcqRel);
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        // Without a second thread the scan is just slower.
+        let _helper = std::thread::Builder::new().spawn_scoped(scope, work);
+        work();
+    });
+    let index = newest_match.into_inner();
+    found
+        .into_iter()
+        .nth(index)?
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
 }
 
 impl TranscriptSource for Codex {
