@@ -184,7 +184,10 @@ fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
         })
         .collect();
     let size_column = 4;
-    let fixed: usize = widths[..columns - 1].iter().map(|w| w + 2).sum();
+    let separator = |column: usize| if column == 0 { " " } else { "  " };
+    let fixed: usize = (0..columns - 1)
+        .map(|column| widths[column] + separator(column).len())
+        .sum();
     let mut out = String::new();
     for (index, row) in cells.iter().enumerate() {
         let mut line = String::new();
@@ -194,12 +197,10 @@ fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
                     let fill = widths[c].saturating_sub(output::width(cell));
                     format!("{}{cell}", " ".repeat(fill))
                 }
-                // The mark column is one character wide and needs one space after it.
-                0 => output::pad(cell, widths[0]),
                 c => output::pad(cell, widths[c]),
             };
             line.push_str(&text);
-            line.push_str(if column == 0 { " " } else { "  " });
+            line.push_str(separator(column));
         }
         let title = &row[columns - 1];
         let title = match width {

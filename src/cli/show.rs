@@ -270,7 +270,10 @@ impl Document<'_> {
             }
         }
         if let Some(line) = not_shown(&self.transcript.tally) {
-            let _ = writeln!(out, "\n{}", style.paint(&line, Style::DIM));
+            out.push('\n');
+            for line in output::wrap(&line, width) {
+                let _ = writeln!(out, "{}", style.paint(&line, Style::DIM));
+            }
         }
         out
     }
