@@ -224,13 +224,10 @@ fn agy_resumes_the_pinned_conversation_until_its_folder_moves_on_to_another() {
         .join(".gemini/antigravity-cli/brain")
         .join(AGY_UNKNOWN)
         .join(".system_generated/logs/transcript.jsonl");
-    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
-    std::fs::File::options()
-        .write(true)
-        .open(transcript)
-        .unwrap()
-        .set_modified(later)
-        .unwrap();
+    touch(
+        &transcript,
+        std::time::SystemTime::now() + std::time::Duration::from_secs(60),
+    );
     sb.run("agy", Vec::<&str>::new());
     assert_eq!(sb.args("agy"), ["--conversation", AGY_UNKNOWN]);
 }

@@ -32,13 +32,18 @@ pub fn age(path: &Path, seconds: u64) -> String {
         .unwrap()
         .as_secs();
     let time = UNIX_EPOCH + Duration::from_secs(now - seconds);
+    touch(path, time);
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Sets the file's modification time.
+pub fn touch(path: &Path, time: SystemTime) {
     std::fs::File::options()
         .write(true)
         .open(path)
         .unwrap()
         .set_modified(time)
         .unwrap();
-    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// The file's birth time as the listing prints it, where a file has no start of its own.
