@@ -246,16 +246,11 @@ fn a_state_pointing_elsewhere_marks_nothing() {
 #[test]
 fn an_unreadable_store_is_an_error_after_the_rest_is_listed() {
     let sb = Sandbox::new();
-    if running_as_root() {
-        return;
-    }
     let at = places(&sb);
     codex_store(&sb, &at);
-    let projects = sb.home.join(".claude/projects");
-    std::fs::create_dir_all(&projects).unwrap();
-    set_mode(&projects, 0o000);
+    // A file where claude keeps its project folders: unreadable as a folder, even for root.
+    sb.write(sb.home.join(".claude/projects"), "");
     let out = sb.cli().args(["sessions", "--json"]).output().unwrap();
-    set_mode(&projects, 0o755);
     assert_eq!(out.status.code(), Some(1));
     let listed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(listed.len(), 3);

@@ -139,12 +139,6 @@ pub fn cut(text: &str, max: usize) -> String {
     out
 }
 
-/// `text` padded with spaces to `columns` columns.
-pub fn pad(text: &str, columns: usize) -> String {
-    let fill = columns.saturating_sub(width(text));
-    format!("{text}{}", " ".repeat(fill))
-}
-
 /// Wraps each line of `text` at word boundaries to `columns` columns. Lines inside ``` fences
 /// are kept as they are, and a wrapped line's continuation keeps its indentation. A word longer
 /// than a line stands alone on its line.
@@ -208,7 +202,6 @@ mod tests {
         // Wide characters take two columns each.
         assert_eq!(cut("日本語のテキスト", 7), "日本語…");
         assert_eq!(width(&cut("日本語のテキスト", 7)), 7);
-        assert_eq!(pad("日本", 6), "日本  ");
     }
 
     #[test]

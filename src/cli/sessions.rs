@@ -176,42 +176,43 @@ fn header(all_projects: bool) -> Vec<String> {
 /// Aligned columns; the size is right-aligned, and the last column (the title) is cut to what
 /// is left of `width`.
 fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
+    const SIZE_COLUMN: usize = 4;
     let columns = cells.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..columns)
-        .map(|column| {
-            let widest = cells.iter().map(|row| output::width(&row[column]));
-            widest.max().unwrap_or(0)
-        })
-        .collect();
-    let size_column = 4;
+    let mut widths = vec![0; columns];
+    for row in cells {
+        for (widest, cell) in widths.iter_mut().zip(row) {
+            *widest = (*widest).max(output::width(cell));
+        }
+    }
     let separator = |column: usize| if column == 0 { " " } else { "  " };
-    let fixed: usize = (0..columns - 1)
-        .map(|column| widths[column] + separator(column).len())
+    let fixed: usize = widths
+        .iter()
+        .take(columns.saturating_sub(1))
+        .enumerate()
+        .map(|(column, widest)| widest + separator(column).len())
         .sum();
     let mut out = String::new();
     for (index, row) in cells.iter().enumerate() {
+        let Some((title, aligned)) = row.split_last() else {
+            continue;
+        };
         let mut line = String::new();
-        for (column, cell) in row.iter().enumerate().take(columns - 1) {
-            let text = match column {
-                c if c == size_column => {
-                    let fill = widths[c].saturating_sub(output::width(cell));
-                    format!("{}{cell}", " ".repeat(fill))
-                }
-                c => output::pad(cell, widths[c]),
-            };
-            line.push_str(&text);
+        for (column, (cell, &widest)) in aligned.iter().zip(&widths).enumerate() {
+            let fill = " ".repeat(widest.saturating_sub(output::width(cell)));
+            match column {
+                SIZE_COLUMN => line.extend([fill.as_str(), cell]),
+                _ => line.extend([cell.as_str(), &fill]),
+            }
             line.push_str(separator(column));
         }
-        let title = &row[columns - 1];
-        let title = match width {
-            Some(width) => output::cut(title, width.saturating_sub(fixed).max(10)),
-            None => title.clone(),
-        };
-        line.push_str(&title);
+        match width {
+            Some(width) => line += &output::cut(title, width.saturating_sub(fixed).max(10)),
+            None => line += title,
+        }
         let line = line.trim_end();
-        let line = match (index, row[0].as_str()) {
+        let line = match (index, row.first().map(String::as_str)) {
             (0, _) => style.paint(line, Style::DIM),
-            (_, "*") => style.paint(line, Style::BOLD),
+            (_, Some("*")) => style.paint(line, Style::BOLD),
             _ => line.to_owned(),
         };
         let _ = writeln!(out, "{line}");
@@ -227,24 +228,23 @@ fn short_ids(rows: &[Row]) -> Vec<String> {
         rows.iter().map(|row| (row.tool, row.id.as_str())).collect();
     sorted.sort_unstable();
     sorted.dedup();
-    let shared = |index: usize| {
-        let (tool, id) = sorted[index];
+    let shared = |row: &Row| {
+        let Ok(index) = sorted.binary_search(&(row.tool, row.id.as_str())) else {
+            return row.id.len();
+        };
         let neighbours = [index.checked_sub(1), Some(index + 1)];
         neighbours
             .into_iter()
             .flatten()
             .filter_map(|other| sorted.get(other))
-            .filter(|other| other.0 == tool)
-            .map(|other| common_prefix(id, other.1))
+            .filter(|other| other.0 == row.tool)
+            .map(|other| common_prefix(&row.id, other.1))
             .max()
             .unwrap_or(0)
     };
     rows.iter()
         .map(|row| {
-            let index = sorted
-                .binary_search(&(row.tool, row.id.as_str()))
-                .unwrap_or_default();
-            let len = (shared(index) + 1).max(8);
+            let len = (shared(row) + 1).max(8);
             match row.id.char_indices().nth(len) {
                 Some((end, _)) => row.id[..end].to_owned(),
                 None => row.id.clone(),
