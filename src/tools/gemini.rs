@@ -460,10 +460,10 @@ impl SessionLister for Gemini {
                 if !is_session_file(&path) {
                     continue;
                 }
-                if let Some(info) = describe_chat(path, cwd.clone())
-                    && !info.1
+                if let Some(chat) = describe_chat(path, cwd.clone())
+                    && !chat.subagent
                 {
-                    sessions.push(info.0);
+                    sessions.push(chat.info);
                 }
             }
         }
@@ -488,7 +488,7 @@ impl SessionLister for Gemini {
         let described = describe_chat(path.to_path_buf(), cwd);
         Ok(described.map_or_else(
             || SessionInfo::new(String::new(), path.to_path_buf(), None),
-            |(info, _)| info,
+            |chat| chat.info,
         ))
     }
 }
@@ -504,9 +504,16 @@ fn is_session_file(path: &Path) -> bool {
             || (name.ends_with(".json") && !path.with_extension("jsonl").exists()))
 }
 
-/// A chat's id, start and first prompt from its head, and whether it is a sub-agent's; `None`
-/// for a file that is not a session file at all.
-fn describe_chat(path: PathBuf, cwd: Option<PathBuf>) -> Option<(SessionInfo, bool)> {
+/// A session file as `sessions` sees it.
+struct Chat {
+    info: SessionInfo,
+    /// A sub-agent's session, which is not the user's conversation.
+    subagent: bool,
+}
+
+/// A chat's id, start and first prompt from its head; `None` for a file whose id cannot be told
+/// even from its name.
+fn describe_chat(path: PathBuf, cwd: Option<PathBuf>) -> Option<Chat> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Meta {
@@ -544,7 +551,7 @@ fn describe_chat(path: PathBuf, cwd: Option<PathBuf>) -> Option<(SessionInfo, bo
     })?;
     let mut info = SessionInfo::new(id, path, head);
     info.cwd = cwd;
-    Some((info, subagent))
+    Some(Chat { info, subagent })
 }
 
 /// The head of an older single-object session: its id and start, and the first prompt that the
@@ -594,19 +601,14 @@ fn session_files(cwd: &Path, reference: &str) -> Result<Vec<(String, PathBuf)>> 
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            let stem = match name.strip_suffix(".jsonl") {
-                Some(stem) => stem,
-                // An older `.json` session that gemini has since rewritten as `.jsonl`.
-                None => match name.strip_suffix(".json") {
-                    Some(_) if path.with_extension("jsonl").exists() => continue,
-                    Some(stem) => stem,
-                    None => continue,
-                },
+            if !is_session_file(&path) {
+                continue;
+            }
+            let Some(stem) = path.file_stem().and_then(|stem| stem.to_str()) else {
+                continue;
             };
             let tail = stem.get(stem.len().saturating_sub(8)..).unwrap_or(stem);
-            if !name.starts_with("session-") || !tail.starts_with(short) || !path.is_file() {
+            if !tail.starts_with(short) || !path.is_file() {
                 continue;
             }
             if let Some(id) = file_session_id(&path) {
