@@ -400,6 +400,11 @@ fn describe_conversation(id: String, path: PathBuf, workspaces: &Workspaces) -> 
         }),
     };
     let mut info = SessionInfo::new(id, path, head);
+    if info.updated_at.is_none() {
+        // A conversation without a transcript: its folder's time.
+        let modified = std::fs::metadata(&info.path).and_then(|meta| meta.modified());
+        info.updated_at = modified.ok().map(Into::into);
+    }
     info.cwd = workspaces.by_id.get(&info.id).cloned().or_else(|| {
         let request = request?;
         workspaces.by_prompt.get(request.trim()).cloned()
