@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::cli::failure;
+use crate::listing::resumed_session;
 use crate::state::{self, Scope, State, StateStore, now_rfc3339};
 use crate::tools::{self, NewSession, Tool};
 use crate::transcript::{Message, Tally};
@@ -126,19 +127,7 @@ fn stored_source(tool: &dyn Tool, scope: &Scope) -> Result<PathBuf> {
         )
     };
     let source = tool.transcript_source().ok_or_else(no_session)?;
-    let store = StateStore::new(scope, tool);
-    let state = store.load()?;
-    let reference = match state.as_ref().and_then(|state| state.resume_target.clone()) {
-        Some(target) => target,
-        None => {
-            // No record of where a session started: any folder of the project counts.
-            let mut blank = State::new(tool, None, &scope.cwd);
-            blank.cwd = None;
-            let state = state.unwrap_or(blank);
-            let context = crate::wrapper::context_for(scope, &state, store.dir());
-            tool.discover(&context)?.ok_or_else(no_session)?
-        }
-    };
+    let reference = resumed_session(tool, scope)?.ok_or_else(no_session)?;
     source
         .find_session(&scope.cwd, &reference)
         .map_err(|error| {
@@ -161,6 +150,7 @@ fn applied_state(tool: &dyn Tool, scope: &Scope, previous: Option<State>, target
             cwd: scope.cwd.to_str().map(str::to_owned),
             updated_at: Some(now_rfc3339()),
             import: None,
+            pinned_at: None,
             ..previous
         },
         None => State::new(tool, Some(target), &scope.cwd),

@@ -25,6 +25,10 @@ pub const COPILOT_HOME: &str = "COPILOT_HOME";
 
 pub const PATH: &str = "PATH";
 pub const PWD: &str = "PWD";
+/// Set and not empty: no colour in output (no-color.org).
+pub const NO_COLOR: &str = "NO_COLOR";
+/// The terminal's width, when the user sets it.
+pub const COLUMNS: &str = "COLUMNS";
 
 /// A switch is on when set to anything but empty, `0`, `false`, `no` or `off`.
 pub fn flag(name: &str) -> bool {

@@ -26,6 +26,15 @@ pub fn scan(bytes: &[u8], wanted: &[&[&str]]) -> Vec<Option<Found>> {
     scanner.found
 }
 
+/// The string values at `wanted` paths; anything else, or a path not reached, is `None`.
+pub fn strings<const N: usize>(bytes: &[u8], wanted: &[&[&str]; N]) -> [Option<String>; N] {
+    let mut found = scan(bytes, wanted).into_iter();
+    std::array::from_fn(|_| match found.next().flatten() {
+        Some(Found::Str(text)) => Some(text),
+        _ => None,
+    })
+}
+
 struct Scanner<'a, 'w> {
     bytes: &'a [u8],
     at: usize,

@@ -9,6 +9,7 @@ mod env;
 mod install;
 mod json_prefix;
 mod launch;
+mod listing;
 mod platform;
 mod reverse_lines;
 mod state;

@@ -126,6 +126,10 @@ pub struct State {
     /// A converted gemini session that the wrapper is importing (see `tools::gemini`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<Import>,
+    /// When `use` pinned `resume_target`: sessions of tools that pick their own ids take over
+    /// from a pinned one only if they started after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_at: Option<String>,
     /// Fields a newer version added survive a rewrite by this one.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -143,15 +147,18 @@ impl State {
             created_at: Some(now.clone()),
             updated_at: Some(now),
             import: None,
+            pinned_at: None,
             extra: Default::default(),
         }
     }
 
     pub fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        let text = self.created_at.as_deref()?;
-        chrono::DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|time| time.to_utc())
+        crate::transcript::parse_time(self.created_at.as_deref())
+    }
+
+    /// When `use` pinned the session; a time that does not parse counts as no pin.
+    pub fn pinned_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        crate::transcript::parse_time(self.pinned_at.as_deref())
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::tools::TranscriptSource;
@@ -72,6 +73,20 @@ impl Dropped {
         Dropped::Subagents,
     ];
 
+    /// The key of the kind in `show --format json`'s `not_shown`.
+    fn key(self) -> &'static str {
+        match self {
+            Dropped::ToolCalls => "tool_calls",
+            Dropped::ToolResults => "tool_results",
+            Dropped::Thinking => "thinking",
+            Dropped::Attachments => "attachments",
+            Dropped::Images => "images",
+            Dropped::Commands => "commands",
+            Dropped::Notices => "notices",
+            Dropped::Subagents => "subagents",
+        }
+    }
+
     /// Singular and plural names for warnings.
     fn names(self) -> (&'static str, &'static str) {
         match self {
@@ -105,36 +120,67 @@ impl Tally {
 
     /// One line per kind that occurred, with its count; then the malformed lines.
     pub fn warnings(&self) -> Vec<String> {
-        let mut lines: Vec<String> = Dropped::ALL
+        let mut lines: Vec<String> = self
+            .counted()
+            .into_iter()
+            .map(|counted| format!("{counted} not carried"))
+            .collect();
+        lines.extend(self.malformed_note());
+        lines
+    }
+
+    /// Each kind that occurred with its count, such as "3 tool calls".
+    pub fn counted(&self) -> Vec<String> {
+        Dropped::ALL
             .iter()
             .filter(|kind| self.count(**kind) > 0)
             .map(|kind| {
                 let count = self.count(*kind);
                 let (one, many) = kind.names();
-                format!(
-                    "{count} {} not carried",
-                    if count == 1 { one } else { many }
-                )
+                format!("{count} {}", if count == 1 { one } else { many })
             })
-            .collect();
-        if self.malformed > 0 {
-            let lines_word = if self.malformed == 1 { "line" } else { "lines" };
-            lines.push(format!("{} malformed {lines_word} skipped", self.malformed));
-        }
-        lines
+            .collect()
+    }
+
+    /// "2 malformed lines skipped", if there were any.
+    pub fn malformed_note(&self) -> Option<String> {
+        let lines_word = if self.malformed == 1 { "line" } else { "lines" };
+        (self.malformed > 0).then(|| format!("{} malformed {lines_word} skipped", self.malformed))
     }
 }
 
-/// A whole conversation in memory.
-// The session listing (`sessions`, `show`) builds on this; until it lands only tests use it.
-#[cfg_attr(not(test), allow(dead_code))]
+/// Every kind by its key, malformed lines included, so that the keys are always there.
+impl Serialize for Tally {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(Dropped::ALL.len() + 1))?;
+        for kind in Dropped::ALL {
+            map.serialize_entry(kind.key(), &self.count(kind))?;
+        }
+        map.serialize_entry("malformed_lines", &self.malformed)?;
+        map.end()
+    }
+}
+
+/// `{"role", "text", "timestamp"}`; the timestamp in the tools' UTC form, or null.
+impl Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut message = serializer.serialize_struct("Message", 3)?;
+        message.serialize_field("role", &self.role.to_string())?;
+        message.serialize_field("text", &self.text)?;
+        message.serialize_field("timestamp", &self.timestamp.map(format_time))?;
+        message.end()
+    }
+}
+
+/// A whole conversation in memory, for `show`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transcript {
     pub messages: Vec<Message>,
     pub tally: Tally,
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
 impl Transcript {
     /// Reads every message of a session file into memory.
     pub fn collect(source: &dyn TranscriptSource, path: &Path) -> Result<Transcript> {
@@ -223,7 +269,8 @@ pub fn for_each_line(path: &Path, mut each: impl FnMut(u64, &[u8]) -> Result<()>
     Ok(())
 }
 
-fn trim_line_end(line: &[u8]) -> &[u8] {
+/// A line without its `\n` or `\r\n`.
+pub fn trim_line_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
 }

@@ -105,6 +105,7 @@ pub fn context_for<'a>(scope: &'a Scope, state: &State, state_dir: PathBuf) -> C
         created_at: state.created_at(),
         state_dir,
         import: state.import.clone(),
+        pinned_at: state.pinned_at(),
     }
 }
 
@@ -134,11 +135,14 @@ fn record(
         None => state.cwd.clone(),
     };
     if target_changed || cwd != state.cwd || plan.import != state.import {
+        // A session that took over from a pinned one is no longer the pinned one.
+        let pinned_at = state.pinned_at.clone().filter(|_| !target_changed);
         store.save(&State {
             resume_target: plan.target.clone(),
             cwd,
             updated_at: Some(now_rfc3339()),
             import: plan.import.clone(),
+            pinned_at,
             ..state
         })?;
     }

@@ -15,6 +15,10 @@ fn every_command_has_help_with_an_example() {
         &["reset"],
         &["completions"],
         &["session", "convert"],
+        &["sessions"],
+        &["show"],
+        &["export"],
+        &["use"],
     ];
     for command in commands {
         let out = sb.manage([*command, &["--help"]].concat());
@@ -30,7 +34,7 @@ fn every_command_has_help_with_an_example() {
 #[test]
 fn unknown_tool_names_are_usage_errors_that_list_the_valid_ones() {
     let sb = Sandbox::new();
-    for command in ["setup", "teardown", "status", "reset"] {
+    for command in ["setup", "teardown", "status", "reset", "sessions"] {
         let out = sb.manage([command, "claud"]);
         assert_eq!(out.status.code(), Some(2), "{command}");
         let err = stderr(&out);

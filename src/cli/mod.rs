@@ -2,8 +2,12 @@
 
 mod completions;
 mod convert;
+mod output;
+mod pin;
 mod reset;
+mod sessions;
 mod setup;
+mod show;
 mod status;
 
 use std::process::ExitCode;
@@ -52,6 +56,32 @@ enum Command {
         after_help = "Examples:\n  ai-session-manager reset claude\n  ai-session-manager reset"
     )]
     Reset(reset::ResetArgs),
+    /// List the sessions each tool keeps for this project, newest first
+    #[command(
+        after_help = "The session this project resumes is marked with *.\n\nExamples:\n  \
+        ai-session-manager sessions\n  ai-session-manager sessions codex --limit 5\n  \
+        ai-session-manager sessions --all-projects --json"
+    )]
+    Sessions(sessions::SessionsArgs),
+    /// Print a session's conversation
+    #[command(after_help = "Examples:\n  ai-session-manager show claude\n  \
+        ai-session-manager show codex 019a8f10 --format markdown\n  \
+        ai-session-manager show gemini --format jsonl | jq -r .text")]
+    Show(show::ShowArgs),
+    /// Write a session's conversation to a file (show -o FILE)
+    #[command(
+        mut_arg("output", |arg| arg.required(true)),
+        after_help = "Examples:\n  ai-session-manager export claude -o notes.md\n  \
+        ai-session-manager export copilot a3f1 -o session.json --force"
+    )]
+    Export(show::ShowArgs),
+    /// Make an existing session the one this project resumes
+    #[command(
+        after_help = "The next launch of the tool in this project resumes the session, in the folder \
+        it started in.\n\nExamples:\n  ai-session-manager use claude 5f1c2a3b\n  \
+        ai-session-manager use codex 019a8f10-1111-7222-8333-444455556666"
+    )]
+    Use(pin::UseArgs),
     /// Work with sessions across tools
     #[command(subcommand)]
     Session(SessionCommand),
@@ -79,6 +109,9 @@ pub fn main() -> ExitCode {
         Command::Teardown(args) => setup::teardown(&args),
         Command::Status(args) => status::run(&args),
         Command::Reset(args) => reset::run(&args),
+        Command::Sessions(args) => sessions::run(&args),
+        Command::Show(args) | Command::Export(args) => show::run(&args),
+        Command::Use(args) => pin::run(&args),
         Command::Session(SessionCommand::Convert(args)) => convert::run(&args),
         Command::Completions(args) => completions::run::<Cli>(&args),
     };

@@ -13,12 +13,13 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    Announce, ArgRules, Context, Plan, SessionMode, SessionRef, Tool, TranscriptSource,
-    is_native_id, pick_session,
+    Announce, ArgRules, Context, Plan, SessionLister, SessionMode, SessionRef, Tool,
+    TranscriptSource, is_native_id, pick_session,
 };
+use crate::listing::{Head, Projects, SessionInfo, store_entries, until};
 use crate::reverse_lines::ReverseLines;
 use crate::transcript::{
-    Dropped, Loose, Message, Record, Role, Sink, Tally, parse_time, read_records,
+    Dropped, Loose, Message, Record, Role, Sink, Tally, parse_line, parse_time, read_records,
 };
 
 pub struct Agy;
@@ -95,6 +96,10 @@ impl Tool for Agy {
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
         Some(self)
     }
+
+    fn session_lister(&self) -> Option<&dyn SessionLister> {
+        Some(self)
+    }
 }
 
 /// `~/.gemini/antigravity-cli`.
@@ -110,11 +115,25 @@ fn is_known(root: &Path, id: &str) -> bool {
     brain_dir(root, id).is_dir()
 }
 
-/// The newest conversation of this workspace: from agy's own cache, else from its history.
+/// The newest conversation of this workspace: from agy's own cache, else from its history. After
+/// `use` pinned a conversation, only one that has changed since then counts.
 fn latest_conversation(root: &Path, context: &Context) -> Option<String> {
     from_cache(root, context)
         .or_else(|| from_history(root, context))
         .filter(|id| is_native_id(id))
+        .filter(|id| {
+            context
+                .pinned_at
+                .is_none_or(|pinned| changed_since(root, id, pinned))
+        })
+}
+
+/// Whether conversation `id` was written to after `time`.
+fn changed_since(root: &Path, id: &str, time: chrono::DateTime<chrono::Utc>) -> bool {
+    let written = transcript(root, id).unwrap_or_else(|| brain_dir(root, id));
+    std::fs::metadata(written)
+        .and_then(|meta| meta.modified())
+        .is_ok_and(|modified| chrono::DateTime::<chrono::Utc>::from(modified) > time)
 }
 
 fn from_cache(root: &Path, context: &Context) -> Option<String> {
@@ -265,6 +284,132 @@ impl TranscriptSource for Agy {
     fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
         read_records::<TranscriptStep>(path, sink)
     }
+}
+
+/// Which workspace each conversation belongs to, as agy records it.
+#[derive(Default)]
+struct Workspaces {
+    /// By conversation id: `cache/last_conversations.json` and history lines that name one.
+    by_id: HashMap<String, PathBuf>,
+    /// By the prompt, for history lines of builds that did not record the id.
+    by_prompt: HashMap<String, PathBuf>,
+}
+
+impl Workspaces {
+    fn read(root: &Path) -> Workspaces {
+        let mut workspaces = Workspaces::default();
+        let history = root.join("history.jsonl");
+        let _ = crate::transcript::for_each_line(&history, |_, line| {
+            let Ok(entry) = serde_json::from_slice::<HistoryEntry>(line) else {
+                return Ok(());
+            };
+            let Some(workspace) = entry.workspace.map(PathBuf::from) else {
+                return Ok(());
+            };
+            match (
+                entry.conversation_id.filter(|id| !id.is_empty()),
+                entry.display,
+            ) {
+                (Some(id), _) => workspaces.by_id.insert(id, workspace),
+                (None, Some(display)) => workspaces
+                    .by_prompt
+                    .insert(display.trim().into(), workspace),
+                (None, None) => None,
+            };
+            Ok(())
+        });
+        let cache = std::fs::read(root.join("cache").join("last_conversations.json"));
+        let cache: HashMap<String, Value> = cache
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        for (workspace, value) in cache {
+            if let Some(id) = conversation_id(&value) {
+                workspaces.by_id.insert(id, PathBuf::from(workspace));
+            }
+        }
+        workspaces
+    }
+}
+
+impl SessionLister for Agy {
+    /// agy keys conversations by workspace (FORMATS.md): its cache and history say which
+    /// workspace each `brain/<id>` conversation is from, by id or, in early builds, by prompt.
+    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
+        let root = root()?;
+        let workspaces = Workspaces::read(&root);
+        let mut sessions = Vec::new();
+        for entry in store_entries(&root.join("brain"))? {
+            let Some(id) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !is_native_id(&id) || !entry.path().is_dir() {
+                continue;
+            }
+            let path = transcript(&root, &id).unwrap_or_else(|| entry.path());
+            let info = describe_conversation(id, path, &workspaces);
+            if projects.includes(info.cwd.as_deref()) {
+                sessions.push(info);
+            }
+        }
+        Ok(sessions)
+    }
+
+    fn describe(&self, path: &Path) -> Result<SessionInfo> {
+        let root = root()?;
+        // `brain/<id>/.system_generated/logs/<transcript>`, or any file given by its path.
+        let brain = path
+            .ancestors()
+            .find(|dir| dir.parent().is_some_and(|parent| parent.ends_with("brain")));
+        let id = match brain {
+            Some(brain) => brain.file_name(),
+            None => path.file_stem(),
+        };
+        let id = id.map(|id| id.to_string_lossy().into_owned());
+        let workspaces = Workspaces::read(&root);
+        Ok(describe_conversation(
+            id.unwrap_or_default(),
+            path.to_path_buf(),
+            &workspaces,
+        ))
+    }
+}
+
+/// A conversation's start and first request from the first steps of its transcript (`path`; a
+/// conversation without one is its `brain/<id>` folder), and its workspace.
+fn describe_conversation(id: String, path: PathBuf, workspaces: &Workspaces) -> SessionInfo {
+    let mut request = None;
+    let head = match path.is_dir() {
+        true => Some(Head::default()),
+        false => Head::read(&path, |head, line| {
+            let [kind, time] = crate::json_prefix::strings(line, &[&["type"], &["created_at"]]);
+            head.recognised |= kind.is_some();
+            if head.started_at.is_none() {
+                head.started_at = parse_time(time.as_deref());
+            }
+            if kind.as_deref() == Some("USER_INPUT") {
+                let mut tally = Tally::default();
+                let step = parse_line::<TranscriptStep>(line, &mut tally);
+                let message = step.and_then(|step| step.visible(&mut tally));
+                if request.is_none() {
+                    request = message.as_ref().map(|message| message.text.clone());
+                }
+                head.offer(message);
+            }
+            until(head.prompt.is_some())
+        }),
+    };
+    let mut info = SessionInfo::new(id, path, head);
+    if info.updated_at.is_none() {
+        // A conversation without a transcript: its folder's time.
+        let modified = std::fs::metadata(&info.path).and_then(|meta| meta.modified());
+        info.updated_at = modified.ok().map(Into::into);
+    }
+    info.cwd = workspaces.by_id.get(&info.id).cloned().or_else(|| {
+        let request = request?;
+        workspaces.by_prompt.get(request.trim()).cloned()
+    });
+    info
 }
 
 /// One step of a transcript: `{type, source, created_at, content, tool_calls}`.

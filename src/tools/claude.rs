@@ -12,14 +12,16 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{
-    ArgRules, Context, ConversionTarget, Existing, NewSession, Plan, SessionEncoder, SessionMode,
-    SessionRef, Tool, TranscriptSource, is_uuid, pick_session, plan_managed,
+    ArgRules, Context, ConversionTarget, Existing, NewSession, Plan, SessionEncoder, SessionLister,
+    SessionMode, SessionRef, Tool, TranscriptSource, is_uuid, pick_session, plan_managed,
 };
 use crate::convert::{Stamps, json_line};
 use crate::env;
 use crate::json_prefix::{self, Found};
+use crate::listing::{Head, Projects, SessionInfo, store_entries};
 use crate::transcript::{
-    self, Dropped, Message, Role, Sink, Tally, format_time, join_texts, parse_time, read_records,
+    self, Dropped, Message, Role, Sink, Tally, format_time, join_texts, parse_line, parse_time,
+    read_records,
 };
 
 pub struct Claude;
@@ -152,6 +154,10 @@ impl Tool for Claude {
     fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
         Some(self)
     }
+
+    fn session_lister(&self) -> Option<&dyn SessionLister> {
+        Some(self)
+    }
 }
 
 /// `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
@@ -228,6 +234,99 @@ impl TranscriptSource for Claude {
     fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
         read_records::<Record>(path, sink)
     }
+}
+
+/// How a project folder relates to the project being listed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Belongs {
+    /// The project's own folder: its sessions belong unless their `cwd` says otherwise (`a.b`
+    /// and `a-b` share a folder name).
+    Own,
+    /// A folder whose name starts like the project's (a subfolder, or a sibling such as
+    /// `shop-old`): only the `cwd` of its sessions tells.
+    ByCwd,
+    Any,
+}
+
+impl SessionLister for Claude {
+    /// Claude files sessions by the folder they started in (FORMATS.md), so this project's are
+    /// in its own folder and in its subfolders' folders, whose names start with its name.
+    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
+        let own = match projects.root() {
+            Some(root) => Some(project_dir(root)?),
+            None => None,
+        };
+        let own_name = own
+            .as_ref()
+            .and_then(|dir| dir.file_name())
+            .and_then(|name| name.to_str());
+        // Names past 200 characters end in a hash of the whole path: compare the cut part.
+        let prefix = own_name.map(|name| name.get(..200).unwrap_or(name));
+        let mut sessions = Vec::new();
+        for folder in store_entries(&root()?.join("projects"))? {
+            let name = folder.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let belongs = match (own_name, prefix) {
+                (Some(own), _) if name == own => Belongs::Own,
+                (_, Some(prefix)) if name.starts_with(prefix) => Belongs::ByCwd,
+                (Some(_), _) => continue,
+                (None, _) => Belongs::Any,
+            };
+            let Ok(files) = std::fs::read_dir(folder.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let file_name = file.file_name();
+                let Some(id) = file_name.to_str().and_then(|n| n.strip_suffix(".jsonl")) else {
+                    continue;
+                };
+                // Sub-agent transcripts (`agent-….jsonl`) are not sessions claude resumes.
+                if !is_uuid(id) {
+                    continue;
+                }
+                let info = describe_transcript(id, file.path());
+                let keep = match belongs {
+                    Belongs::Own => info.cwd.is_none() || projects.includes(info.cwd.as_deref()),
+                    Belongs::ByCwd => projects.includes(info.cwd.as_deref()),
+                    Belongs::Any => true,
+                };
+                if keep {
+                    sessions.push(info);
+                }
+            }
+        }
+        Ok(sessions)
+    }
+
+    fn describe(&self, path: &Path) -> Result<SessionInfo> {
+        let id = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(describe_transcript(&id, path.to_path_buf()))
+    }
+}
+
+/// The session's folder, start and first prompt, from the first records of its transcript.
+fn describe_transcript(id: &str, path: PathBuf) -> SessionInfo {
+    const FIELDS: &[&[&str]; 3] = &[&["type"], &["timestamp"], &["cwd"]];
+    let head = Head::read(&path, |head, line| {
+        let [kind, time, cwd] = json_prefix::strings(line, FIELDS);
+        head.recognised |= kind.is_some();
+        if head.started_at.is_none() {
+            head.started_at = parse_time(time.as_deref());
+        }
+        if head.cwd.is_none() {
+            head.cwd = cwd.map(PathBuf::from);
+        }
+        if kind.as_deref() == Some("user") {
+            let mut tally = Tally::default();
+            let record = parse_line::<Record>(line, &mut tally);
+            head.offer(record.and_then(|record| transcript::Record::visible(record, &mut tally)));
+        }
+        head.until_known()
+    });
+    SessionInfo::new(id.to_owned(), path, head)
 }
 
 /// The fields of a transcript record that matter for conversion.

@@ -8,6 +8,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -17,12 +18,13 @@ use chrono::{DateTime, Days, Local, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Announce, ArgRules, Context, ConversionTarget, NewSession, Plan, SessionEncoder, SessionMode,
-    SessionRef, Tool, TranscriptSource, is_native_id, is_uuid, pick_session,
+    Announce, ArgRules, Context, ConversionTarget, NewSession, Plan, SessionEncoder, SessionLister,
+    SessionMode, SessionRef, Tool, TranscriptSource, is_native_id, is_uuid, pick_session,
 };
 use crate::convert::{Stamps, json_line};
 use crate::env;
 use crate::json_prefix::{self, Found};
+use crate::listing::{Head, Projects, SessionInfo, until};
 use crate::platform::Folder;
 use crate::transcript::{
     Dropped, LineReader, Message, Role, Sink, Tally, for_each_line, format_time, join_texts,
@@ -165,6 +167,10 @@ impl Tool for Codex {
     fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
         Some(self)
     }
+
+    fn session_lister(&self) -> Option<&dyn SessionLister> {
+        Some(self)
+    }
 }
 
 struct Discovered {
@@ -292,18 +298,24 @@ pub struct Meta {
     pub cwd: Option<String>,
     /// False for `codex exec`, MCP and sub-agent sessions, which nobody resumes by hand.
     pub interactive: bool,
+    /// When the session started.
+    pub started: Option<DateTime<Utc>>,
 }
 
-/// Reads the start of a rollout's first line: enough for `cwd` and `source`, not the instructions
-/// that follow them.
-#[cfg(test)]
+/// Reads the start of a rollout's first line: enough for `cwd`, `source` and the start time, not
+/// the instructions that follow them.
 pub fn read_meta(path: &Path) -> Option<Meta> {
     let folder = Folder::open(path.parent()?).ok()?;
     read_meta_in(&folder, path.file_name()?)
 }
 
 fn read_meta_in(folder: &Folder, name: &OsStr) -> Option<Meta> {
-    const WANTED: &[&[&str]] = &[&["type"], &["payload", "cwd"], &["payload", "source"]];
+    const WANTED: &[&[&str]] = &[
+        &["type"],
+        &["payload", "cwd"],
+        &["payload", "source"],
+        &["payload", "timestamp"],
+    ];
     let mut prefix = [0u8; META_PREFIX];
     let read = read_prefix(folder.open_file(name).ok()?, &mut prefix).ok()?;
     let mut found = json_prefix::scan(&prefix[..read], WANTED);
@@ -327,7 +339,15 @@ fn read_meta_in(folder: &Folder, name: &OsStr) -> Option<Meta> {
         Some(Found::Str(source)) => !matches!(source.as_str(), "exec" | "mcp"),
         Some(Found::Other) => false,
     };
-    Some(Meta { cwd, interactive })
+    let started = match fields.next().flatten() {
+        Some(Found::Str(time)) => parse_time(Some(&time)),
+        _ => None,
+    };
+    Some(Meta {
+        cwd,
+        interactive,
+        started,
+    })
 }
 
 /// Fills `buffer` from the start of the file with as few reads as possible.
@@ -371,6 +391,12 @@ fn scan_day(dir: &Path, context: &Context, stop_at: Option<&Path>, budget: &mut 
         let Some(cwd) = meta.cwd.filter(|_| meta.interactive) else {
             continue;
         };
+        // A pinned session gives way only to one started after the pin.
+        if let Some(pinned) = context.pinned_at
+            && meta.started.is_none_or(|started| started <= pinned)
+        {
+            continue;
+        }
         if context.is_session_dir(Path::new(&cwd)) {
             return DayScan::Found(Discovered {
                 id: rollout.id,
@@ -515,6 +541,73 @@ impl TranscriptSource for Codex {
     }
 }
 
+impl SessionLister for Codex {
+    /// Codex finds a session by the `cwd` of its `session_meta` (FORMATS.md): every rollout's
+    /// first line is read, only as far as that field. Archived and non-interactive (`exec`)
+    /// sessions are left out, as codex's own resume leaves them out.
+    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
+        let sessions = sessions_dir()?;
+        let mut found = Vec::new();
+        for (_, dir) in days_newest_first(&sessions) {
+            let Ok(folder) = Folder::open(&dir) else {
+                continue;
+            };
+            for rollout in rollouts_in(&dir) {
+                let Some(name) = rollout.path.file_name() else {
+                    continue;
+                };
+                let meta = read_meta_in(&folder, name);
+                if meta.as_ref().is_some_and(|meta| !meta.interactive) {
+                    continue;
+                }
+                let cwd = meta.as_ref().and_then(|meta| meta.cwd.as_deref());
+                if projects.includes(cwd.map(Path::new)) {
+                    found.push(describe_rollout(rollout.id, rollout.path, meta));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn describe(&self, path: &Path) -> Result<SessionInfo> {
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("");
+        let id = rollout_id(name).unwrap_or(name).to_owned();
+        Ok(describe_rollout(id, path.to_path_buf(), read_meta(path)))
+    }
+}
+
+/// A rollout's folder and start from its `session_meta`; its title from the first user message
+/// the reader finds, in either of the forms codex records.
+fn describe_rollout(id: String, path: PathBuf, meta: Option<Meta>) -> SessionInfo {
+    let head = Head::read(&path, |head, line| {
+        let [kind, payload_kind] = line_kinds(line);
+        let (form, role) = match (kind.as_deref(), payload_kind.as_deref()) {
+            (Some("session_meta"), _) => {
+                head.recognised = true;
+                return ControlFlow::Continue(());
+            }
+            (Some("response_item"), Some("message")) => (Form::ResponseItems, None),
+            (Some("event_msg"), Some("user_message")) => (Form::Events, Some(Role::User)),
+            (Some("event_msg"), Some("item_completed")) => (Form::Events, None),
+            _ => return ControlFlow::Continue(()),
+        };
+        if let Ok(line) = serde_json::from_slice::<Line>(line) {
+            head.recognised = true;
+            head.offer(line.visible(form, role, &mut Tally::default()));
+        }
+        until(head.prompt.is_some())
+    });
+    let mut info = SessionInfo::new(id, path, head);
+    if let Some(meta) = meta {
+        info.cwd = meta.cwd.map(PathBuf::from);
+        info.started_at = meta.started.or(info.started_at);
+    }
+    info
+}
+
 fn count(tally: &mut Tally, kind: Dropped) -> Result<()> {
     tally.add(kind, 1);
     Ok(())
@@ -528,12 +621,7 @@ enum Form {
 
 /// The line's `type` and `payload.type`, read without parsing the rest.
 fn line_kinds(line: &[u8]) -> [Option<String>; 2] {
-    let found = json_prefix::scan(line, &[&["type"], &["payload", "type"]]);
-    let mut kinds = found.into_iter().map(|found| match found {
-        Some(Found::Str(kind)) => Some(kind),
-        _ => None,
-    });
-    [kinds.next().flatten(), kinds.next().flatten()]
+    json_prefix::strings(line, &[&["type"], &["payload", "type"]])
 }
 
 /// Whether the rollout records user or assistant messages as response items. The injected

@@ -11,12 +11,14 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::{
-    ArgRules, Context, Existing, Plan, SessionMode, SessionRef, Tool, TranscriptSource,
-    pick_session, plan_managed,
+    ArgRules, Context, Existing, Plan, SessionLister, SessionMode, SessionRef, Tool,
+    TranscriptSource, is_native_id, pick_session, plan_managed,
 };
 use crate::env;
+use crate::json_prefix;
+use crate::listing::{Head, Projects, SessionInfo, store_entries, until};
 use crate::transcript::{
-    Dropped, Loose, Message, Record, Role, Sink, Tally, parse_time, read_records,
+    Dropped, Loose, Message, Record, Role, Sink, Tally, parse_line, parse_time, read_records,
 };
 
 pub struct Copilot;
@@ -113,6 +115,10 @@ impl Tool for Copilot {
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
         Some(self)
     }
+
+    fn session_lister(&self) -> Option<&dyn SessionLister> {
+        Some(self)
+    }
 }
 
 /// `$COPILOT_HOME`, else `~/.copilot`.
@@ -125,6 +131,7 @@ pub fn session_dir(id: &str) -> Result<PathBuf> {
 }
 
 const EVENTS: &str = "events.jsonl";
+const WORKSPACE: &str = "workspace.yaml";
 
 impl TranscriptSource for Copilot {
     fn find_session(&self, _cwd: &Path, reference: &str) -> Result<PathBuf> {
@@ -151,6 +158,121 @@ impl TranscriptSource for Copilot {
     fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
         read_records::<Event>(path, sink)
     }
+}
+
+impl SessionLister for Copilot {
+    /// Copilot records each session's folder in its `workspace.yaml` (`cwd`, `git_root`), and
+    /// again in the `session.start` event: a session belongs to the project holding either.
+    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
+        let mut sessions = Vec::new();
+        for entry in store_entries(&root()?.join("session-state"))? {
+            let Some(id) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !is_native_id(&id) || !entry.path().is_dir() {
+                continue;
+            }
+            let (info, git_root) = describe_session(id, &entry.path());
+            if projects.includes(info.cwd.as_deref()) || projects.includes(git_root.as_deref()) {
+                sessions.push(info);
+            }
+        }
+        Ok(sessions)
+    }
+
+    fn describe(&self, path: &Path) -> Result<SessionInfo> {
+        let dir = path.parent().unwrap_or(path);
+        let id = dir
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(describe_session(id, dir).0)
+    }
+}
+
+/// A session's folder, start and first prompt, from `workspace.yaml` and the first events; and
+/// the git root it ran in.
+fn describe_session(id: String, dir: &Path) -> (SessionInfo, Option<PathBuf>) {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Start {
+        data: Option<Loose<StartData>>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct StartData {
+        start_time: Option<Loose<String>>,
+        context: Option<Loose<StartContext>>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct StartContext {
+        cwd: Option<Loose<String>>,
+        git_root: Option<Loose<String>>,
+    }
+    let workspace = std::fs::read_to_string(dir.join(WORKSPACE)).unwrap_or_default();
+    let field = |key| yaml_scalar(&workspace, key).map(PathBuf::from);
+    let mut git_root = field("git_root");
+    let events = dir.join(EVENTS);
+    let head = Head::read(&events, |head, line| {
+        let [kind, time] = json_prefix::strings(line, &[&["type"], &["timestamp"]]);
+        head.recognised |= kind.is_some();
+        if head.started_at.is_none() {
+            head.started_at = parse_time(time.as_deref());
+        }
+        match kind.as_deref() {
+            Some("session.start") => {
+                let data = serde_json::from_slice::<Start>(line)
+                    .ok()
+                    .and_then(|start| start.data?.valid());
+                if let Some(data) = data {
+                    let started = parse_time(data.start_time.and_then(Loose::valid).as_deref());
+                    head.started_at = started.or(head.started_at);
+                    if let Some(context) = data.context.and_then(Loose::valid) {
+                        head.cwd = context.cwd.and_then(Loose::valid).map(PathBuf::from);
+                        git_root = git_root
+                            .take()
+                            .or_else(|| context.git_root.and_then(Loose::valid).map(PathBuf::from));
+                    }
+                }
+            }
+            Some("user.message") => {
+                let mut tally = Tally::default();
+                let event = parse_line::<Event>(line, &mut tally);
+                head.offer(event.and_then(|event| event.visible(&mut tally)));
+            }
+            _ => {}
+        }
+        until(head.prompt.is_some())
+    });
+    let mut info = SessionInfo::new(id, events, head);
+    // workspace.yaml is copilot's own record of the session; the events only stand in for it.
+    info.cwd = field("cwd").or(info.cwd);
+    if let Some(created) = yaml_scalar(&workspace, "created_at") {
+        info.started_at = parse_time(Some(&created)).or(info.started_at);
+    }
+    if info.updated_at.is_none() {
+        let modified = std::fs::metadata(dir.join(WORKSPACE)).and_then(|meta| meta.modified());
+        info.updated_at = modified.ok().map(Into::into);
+    }
+    (info, git_root)
+}
+
+/// A top-level `key: value` of a YAML file as copilot writes `workspace.yaml`; quotes removed.
+fn yaml_scalar(text: &str, key: &str) -> Option<String> {
+    let value = text.lines().find_map(|line| {
+        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+        Some(rest.trim())
+    })?;
+    let value = if let Some(quoted) = value.strip_prefix('"') {
+        // Double quotes escape as JSON does.
+        serde_json::from_str::<String>(&format!("\"{quoted}")).ok()?
+    } else if let Some(quoted) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        quoted.replace("''", "'")
+    } else {
+        value.to_owned()
+    };
+    (!value.is_empty() && value != "null" && value != "~").then_some(value)
 }
 
 /// One line of `events.jsonl`: `{id, timestamp, parentId, type, data}`.

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Write};
+use std::ops::ControlFlow;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -21,11 +22,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Announce, ArgRules, Context, ConversionTarget, Existing, NewSession, Plan, SessionEncoder,
-    SessionMode, SessionRef, Tool, TranscriptSource, is_uuid, new_uuid, pick_session, plan_managed,
+    SessionLister, SessionMode, SessionRef, Tool, TranscriptSource, is_uuid, new_uuid,
+    pick_session, plan_managed,
 };
 use crate::convert::{Stamps, json_line};
 use crate::env;
 use crate::json_prefix::{self, Found};
+use crate::listing::{HEAD_BYTES, Head, Projects, SessionInfo, store_entries, until};
 use crate::state::{Import, StateStore, now_rfc3339};
 use crate::transcript::{
     Dropped, LineReader, Loose, Message, Role, Sink, Tally, format_time, join_texts, parse_line,
@@ -135,6 +138,10 @@ impl Tool for Gemini {
     }
 
     fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
+        Some(self)
+    }
+
+    fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
     }
 }
@@ -302,25 +309,31 @@ pub fn root() -> Result<PathBuf> {
     Ok(home.join(".gemini"))
 }
 
+/// `projects.json`: each directory gemini has run in, and the slug of its folder under `tmp/`.
 #[derive(Deserialize)]
-struct Projects {
+struct Registry {
     #[serde(default)]
     projects: HashMap<String, String>,
+}
+
+/// The registered directories and their slugs; none if `projects.json` is missing or broken.
+fn registry(root: &Path) -> HashMap<String, String> {
+    let Ok(bytes) = std::fs::read(root.join("projects.json")) else {
+        return HashMap::new();
+    };
+    let registry = serde_json::from_slice::<Registry>(&bytes).map(|registry| registry.projects);
+    let mut projects = registry.unwrap_or_default();
+    projects.retain(|_, slug| is_slug(slug));
+    projects
 }
 
 /// The chats folder gemini uses for `cwd`, if gemini has registered that directory.
 pub fn chats_dir(cwd: &Path) -> Result<Option<PathBuf>> {
     let root = root()?;
-    let Ok(bytes) = std::fs::read(root.join("projects.json")) else {
-        return Ok(None);
-    };
-    let Ok(projects) = serde_json::from_slice::<Projects>(&bytes) else {
-        return Ok(None);
-    };
     let Some(key) = cwd.to_str() else {
         return Ok(None);
     };
-    let slug = projects.projects.get(key).filter(|slug| is_slug(slug));
+    let slug = registry(&root).remove(key);
     Ok(slug.map(|slug| root.join("tmp").join(slug).join("chats")))
 }
 
@@ -420,6 +433,153 @@ impl TranscriptSource for Gemini {
     }
 }
 
+impl SessionLister for Gemini {
+    /// Gemini keeps sessions per exact directory, registered in `projects.json` (FORMATS.md):
+    /// this project's are the chats of every registered directory inside it. Sub-agent sessions
+    /// are left out; `tmp/` folders of the older hashed layout have no registered directory, and
+    /// are listed only with every project.
+    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
+        let root = root()?;
+        let mut registered: HashMap<String, PathBuf> = registry(&root)
+            .into_iter()
+            .map(|(dir, slug)| (slug, PathBuf::from(dir)))
+            .collect();
+        let mut sessions = Vec::new();
+        for folder in store_entries(&root.join("tmp"))? {
+            let slug = folder.file_name().to_string_lossy().into_owned();
+            let cwd = registered.remove(&slug);
+            if !projects.includes(cwd.as_deref()) {
+                continue;
+            }
+            let chats = folder.path().join("chats");
+            let Ok(files) = std::fs::read_dir(&chats) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let path = file.path();
+                if !is_session_file(&path) {
+                    continue;
+                }
+                if let Some(chat) = describe_chat(path, cwd.clone())
+                    && !chat.subagent
+                {
+                    sessions.push(chat.info);
+                }
+            }
+        }
+        Ok(sessions)
+    }
+
+    fn describe(&self, path: &Path) -> Result<SessionInfo> {
+        // `<root>/tmp/<slug>/chats/<file>`: the slug names the directory.
+        let root = root()?;
+        let chats = path.parent().filter(|chats| chats.ends_with("chats"));
+        let slug_dir = chats
+            .and_then(Path::parent)
+            .filter(|dir| dir.parent() == Some(&root.join("tmp")));
+        let slug = slug_dir
+            .and_then(Path::file_name)
+            .and_then(|slug| slug.to_str());
+        let cwd = slug.and_then(|slug| {
+            registry(&root)
+                .into_iter()
+                .find_map(|(dir, known)| (known == slug).then(|| PathBuf::from(dir)))
+        });
+        let described = describe_chat(path.to_path_buf(), cwd);
+        Ok(described.map_or_else(
+            || SessionInfo::new(String::new(), path.to_path_buf(), None),
+            |chat| chat.info,
+        ))
+    }
+}
+
+/// A session file name: `session-….jsonl`, or an older `session-….json` that gemini has not
+/// rewritten as `.jsonl`.
+fn is_session_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+        return false;
+    };
+    name.starts_with("session-")
+        && (name.ends_with(".jsonl")
+            || (name.ends_with(".json") && !path.with_extension("jsonl").exists()))
+}
+
+/// A session file as `sessions` sees it.
+struct Chat {
+    info: SessionInfo,
+    /// A sub-agent's session, which is not the user's conversation.
+    subagent: bool,
+}
+
+/// A chat's id, start and first prompt from its head; `None` for a file whose id cannot be told
+/// even from its name.
+fn describe_chat(path: PathBuf, cwd: Option<PathBuf>) -> Option<Chat> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Meta {
+        session_id: Option<Loose<String>>,
+        start_time: Option<Loose<String>>,
+        kind: Option<Loose<String>>,
+    }
+    let mut id = None;
+    let mut subagent = false;
+    let head = if path.extension().is_some_and(|ext| ext == "json") {
+        legacy_head(&path, &mut id)
+    } else {
+        Head::read(&path, |head, line| {
+            if !head.recognised {
+                // The first line is the session's metadata.
+                let Ok(meta) = serde_json::from_slice::<Meta>(line) else {
+                    return ControlFlow::Break(());
+                };
+                head.recognised = true;
+                id = meta.session_id.and_then(Loose::valid);
+                head.started_at = parse_time(meta.start_time.and_then(Loose::valid).as_deref());
+                subagent = meta.kind.and_then(Loose::valid).as_deref() == Some("subagent");
+                return ControlFlow::Continue(());
+            }
+            let mut tally = Tally::default();
+            let message = parse_line::<StoredMessage>(line, &mut tally);
+            head.offer(message.and_then(|message| message.visible(&mut tally)));
+            until(head.prompt.is_some())
+        })
+    };
+    // A file whose id cannot be read is still listed, by the part of the id in its name.
+    let id = id.or_else(|| {
+        let stem = path.file_stem()?.to_str()?;
+        Some(stem.get(stem.len().saturating_sub(8)..)?.to_owned())
+    })?;
+    let mut info = SessionInfo::new(id, path, head);
+    info.cwd = cwd;
+    Some(Chat { info, subagent })
+}
+
+/// The head of an older single-object session: its id and start, and the first prompt that the
+/// streaming reader finds within the first [`HEAD_BYTES`].
+fn legacy_head(path: &Path, id: &mut Option<String>) -> Option<Head> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(HEAD_BYTES)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    let mut head = Head::default();
+    let [session_id, start] = json_prefix::strings(&bytes, &[&["sessionId"], &["startTime"]]);
+    head.recognised = session_id.is_some();
+    head.started_at = parse_time(start.as_deref());
+    *id = session_id;
+    // Stopped at the first prompt, or by the end of the head: either way it has read enough.
+    let _ = read_legacy_from(&bytes[..], &mut |message| {
+        let user = message.role == Role::User;
+        head.offer(Some(message));
+        match user {
+            true => Err(anyhow!("enough")),
+            false => Ok(()),
+        }
+    });
+    Some(head)
+}
+
 /// Session files that may be `reference`, as (session id, file): this directory's chats first,
 /// then every other project's.
 fn session_files(cwd: &Path, reference: &str) -> Result<Vec<(String, PathBuf)>> {
@@ -441,19 +601,14 @@ fn session_files(cwd: &Path, reference: &str) -> Result<Vec<(String, PathBuf)>> 
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            let stem = match name.strip_suffix(".jsonl") {
-                Some(stem) => stem,
-                // An older `.json` session that gemini has since rewritten as `.jsonl`.
-                None => match name.strip_suffix(".json") {
-                    Some(_) if path.with_extension("jsonl").exists() => continue,
-                    Some(stem) => stem,
-                    None => continue,
-                },
+            if !is_session_file(&path) {
+                continue;
+            }
+            let Some(stem) = path.file_stem().and_then(|stem| stem.to_str()) else {
+                continue;
             };
             let tail = stem.get(stem.len().saturating_sub(8)..).unwrap_or(stem);
-            if !name.starts_with("session-") || !tail.starts_with(short) || !path.is_file() {
+            if !tail.starts_with(short) || !path.is_file() {
                 continue;
             }
             if let Some(id) = file_session_id(&path) {
@@ -664,17 +819,23 @@ fn message_array(line: &[u8]) -> Vec<Option<StoredMessage>> {
 fn read_legacy(path: &Path, sink: Sink) -> Result<Tally> {
     let file = std::fs::File::open(path)
         .map_err(|error| anyhow!("cannot open {}: {error}", path.display()))?;
+    read_legacy_from(BufReader::new(file), sink)
+        .map_err(|error| anyhow!("{} is not a gemini session: {error:#}", path.display()))
+}
+
+/// Streams an older single-object session from `input`; a sink's error stops it.
+fn read_legacy_from(input: impl Read, sink: Sink) -> Result<Tally> {
     let mut reading = Legacy {
         sink,
         tally: Tally::default(),
         failed: None,
     };
-    let mut input = serde_json::Deserializer::from_reader(BufReader::new(file));
+    let mut input = serde_json::Deserializer::from_reader(input);
     let parsed = LegacyRoot(&mut reading).deserialize(&mut input);
     if let Some(error) = reading.failed {
         return Err(error);
     }
-    parsed.map_err(|error| anyhow!("{} is not a gemini session: {error}", path.display()))?;
+    parsed?;
     Ok(reading.tally)
 }
 

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::failure;
+use crate::listing::{Projects, SessionInfo};
 use crate::state::{Import, Scope};
 use crate::transcript::{Message, Sink, Tally};
 
@@ -117,6 +118,8 @@ pub struct Context<'a> {
     pub state_dir: PathBuf,
     /// A converted gemini session being imported, as the state records it.
     pub import: Option<Import>,
+    /// When `use` pinned the stored session: only sessions started after it may take over.
+    pub pinned_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Context<'_> {
@@ -243,6 +246,23 @@ pub trait Tool: Sync {
     fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
         None
     }
+
+    /// How `sessions`, `show` and `use` see the tool's store; `None` if they cannot.
+    fn session_lister(&self) -> Option<&dyn SessionLister> {
+        None
+    }
+}
+
+/// A tool whose stored sessions can be listed, metadata-first (see [`crate::listing`]).
+pub trait SessionLister {
+    /// The sessions of the projects `projects` admits, in any order. Which sessions belong to a
+    /// project is decided as the tool's own resume decides it. A file that cannot be read is
+    /// listed with a placeholder title; only a store that cannot be read at all is an error.
+    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>>;
+
+    /// What the session file at `path`, as `TranscriptSource::find_session` gives it, says
+    /// about itself.
+    fn describe(&self, path: &Path) -> Result<SessionInfo>;
 }
 
 /// A tool whose transcripts `session convert` can read.

@@ -1,0 +1,141 @@
+//! `use TOOL ID|PREFIX`: pin an existing session as the one this project resumes.
+//!
+//! Everything is checked before anything is written: the session must be in the tool's store,
+//! a prefix must name one session, the id must be one the state accepts, and the launch that
+//! would follow must resume it. Only then is the state written, with the folder the session
+//! started in, so that the tool runs where it can resume it.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use chrono::Utc;
+use clap::Args;
+
+use super::failure;
+use crate::listing::{self, SessionInfo};
+use crate::state::{Scope, State, StateStore, now_rfc3339};
+use crate::tools::{self, Announce, Plan, Tool};
+use crate::transcript::format_time;
+use crate::wrapper::context_for;
+
+#[derive(Args)]
+pub struct UseArgs {
+    /// The tool whose session to pin
+    #[arg(value_name = "TOOL", value_parser = super::tool_name())]
+    pub tool: String,
+    /// The session: its id, or a unique prefix of it
+    #[arg(value_name = "ID|PREFIX")]
+    pub session: String,
+}
+
+pub fn run(args: &UseArgs) -> Result<ExitCode> {
+    let tool = tools::find(&args.tool).context("unknown tool")?;
+    let scope = Scope::current()?;
+    let (_, info) = listing::locate(tool, Some(&args.session), &scope)?;
+    let store = StateStore::new(&scope, tool);
+    if !tool.accepts_target(&info.id, &store.dir()) {
+        return Err(failure(
+            format!(
+                "{} session {:?} has an id the wrapper cannot pass to {}",
+                tool.name(),
+                info.id,
+                tool.name()
+            ),
+            format!(
+                "pin another one: 'ai-session-manager sessions {}' lists them",
+                tool.name()
+            ),
+        ));
+    }
+    let cwd = session_folder(tool, &scope, &info);
+    let mut pinned = State::new(tool, Some(info.id.clone()), &scope.cwd);
+    pinned.cwd = cwd.as_ref().and_then(|dir| dir.to_str()).map(str::to_owned);
+    pinned.pinned_at = Some(format_time(Utc::now()));
+    let plan = next_launch(tool, &scope, &store, &pinned, &info)?;
+
+    // Checked; now the state. Reading it first keeps what else it records.
+    let state = match store.load()? {
+        Some(previous) => State {
+            resume_target: pinned.resume_target,
+            cwd: pinned.cwd,
+            updated_at: Some(now_rfc3339()),
+            import: None,
+            pinned_at: pinned.pinned_at,
+            ..previous
+        },
+        None => pinned,
+    };
+    store.save(&state)?;
+
+    let run_in = cwd.unwrap_or_else(|| scope.cwd.clone());
+    let mut command: Vec<OsString> = vec![tool.name().into()];
+    command.extend(plan.inject);
+    let command: Vec<String> = command
+        .iter()
+        .map(|word| word.to_string_lossy().into_owned())
+        .collect();
+    println!(
+        "{}: this {} now resumes session {}",
+        tool.name(),
+        scope.kind(),
+        info.id
+    );
+    println!("  title:   {}", info.title.shown());
+    println!("  runs in: {}", run_in.display());
+    println!("  next:    {}", command.join(" "));
+    println!("  state:   {}", store.path().display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The folder the session started in, if it lies inside this project: a launch runs there. A
+/// folder outside is not recorded, as the wrapper would not use it.
+fn session_folder(tool: &dyn Tool, scope: &Scope, info: &SessionInfo) -> Option<PathBuf> {
+    let dir = info.cwd.as_ref()?;
+    if scope.contains(dir).is_some() {
+        return Some(dir.clone());
+    }
+    eprintln!(
+        "warning: {} session {} started in {}, outside this {}; it will run in {}",
+        tool.name(),
+        info.id,
+        dir.display(),
+        scope.kind(),
+        scope.cwd.display()
+    );
+    None
+}
+
+/// What the next launch would do with the pinned state; an error unless it resumes the session.
+fn next_launch(
+    tool: &dyn Tool,
+    scope: &Scope,
+    store: &StateStore,
+    pinned: &State,
+    info: &SessionInfo,
+) -> Result<Plan> {
+    let context = context_for(scope, pinned, store.dir());
+    let plan = tool.plan(&context, Some(&info.id), false)?;
+    if plan.announce == Announce::Resuming(info.id.clone()) {
+        return Ok(plan);
+    }
+    let mut why: Vec<String> = plan.notices;
+    if let Some(dir) = &info.cwd {
+        why.push(format!("it started in {}", dir.display()));
+    }
+    Err(failure(
+        format!(
+            "the next {} launch in this {} would not resume session {} ({})",
+            tool.name(),
+            scope.kind(),
+            info.id,
+            why.join("; ")
+        ),
+        format!(
+            "pin a session of this {}: 'ai-session-manager sessions {}' lists them",
+            scope.kind(),
+            tool.name()
+        ),
+    ))
+}

@@ -1,0 +1,270 @@
+//! `sessions`: what each tool remembers about this project, newest first, with the session the
+//! project resumes marked. Each tool's lister decides which sessions belong (`tools::*`); this
+//! module only orders and prints them.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use chrono::Utc;
+use clap::Args;
+use serde::Serialize;
+
+use super::ToolList;
+use super::output::{self, Style};
+use crate::listing::{Projects, SessionInfo, resumed_session};
+use crate::state::Scope;
+use crate::tools::Tool;
+use crate::transcript::format_time;
+
+#[derive(Args)]
+pub struct SessionsArgs {
+    #[command(flatten)]
+    pub tools: ToolList,
+    /// List the sessions of every project, with the folder each one started in
+    #[arg(long)]
+    pub all_projects: bool,
+    /// Print one JSON array
+    #[arg(long)]
+    pub json: bool,
+    /// Show at most N sessions of each tool, the newest
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+/// One row; the field names are the stable `--json` keys.
+#[derive(Serialize)]
+struct Row {
+    tool: &'static str,
+    id: String,
+    /// The folder the session started in, as the tool recorded it.
+    project: Option<String>,
+    started_at: Option<String>,
+    updated_at: Option<String>,
+    size_bytes: u64,
+    /// The first prompt on one line; `null` when there is none or the file cannot be read.
+    title: Option<String>,
+    /// Whether this project resumes the session.
+    current: bool,
+    /// The session's file, which `show` also takes.
+    path: String,
+    #[serde(skip)]
+    info: SessionInfo,
+}
+
+pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
+    let scope = Scope::current()?;
+    let projects = match args.all_projects {
+        true => Projects::All,
+        false => Projects::of(&scope),
+    };
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for tool in args.tools.selected() {
+        let Some(lister) = tool.session_lister() else {
+            continue;
+        };
+        let mut sessions = match lister.list(&projects) {
+            Ok(sessions) => sessions,
+            Err(error) => {
+                super::report(&error.context(format!("cannot list {} sessions", tool.name())));
+                failed = true;
+                continue;
+            }
+        };
+        sessions.sort_by(|a, b| {
+            b.updated_at
+                .cmp(&a.updated_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        if let Some(limit) = args.limit {
+            sessions.truncate(limit);
+        }
+        let current = current_id(tool, &scope);
+        rows.extend(sessions.into_iter().map(|info| row(tool, info, &current)));
+    }
+    let text = match args.json {
+        true => serde_json::to_string_pretty(&rows)? + "\n",
+        false => table(&rows, &scope, args),
+    };
+    output::write_stdout(text.as_bytes())?;
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The id this project resumes; a state that cannot be read marks nothing, with a warning.
+fn current_id(tool: &dyn Tool, scope: &Scope) -> Option<String> {
+    match resumed_session(tool, scope) {
+        Ok(id) => id,
+        Err(error) => {
+            eprintln!(
+                "warning: cannot tell which {} session this project resumes: {error:#}",
+                tool.name()
+            );
+            None
+        }
+    }
+}
+
+fn row(tool: &'static dyn Tool, info: SessionInfo, current: &Option<String>) -> Row {
+    Row {
+        tool: tool.name(),
+        id: info.id.clone(),
+        project: info.cwd.as_ref().map(|cwd| cwd.display().to_string()),
+        started_at: info.started_at.map(format_time),
+        updated_at: info.updated_at.map(format_time),
+        size_bytes: info.size_bytes,
+        title: info.title.prompt().map(str::to_owned),
+        current: current.as_deref() == Some(info.id.as_str()),
+        path: info.path.display().to_string(),
+        info,
+    }
+}
+
+fn table(rows: &[Row], scope: &Scope, args: &SessionsArgs) -> String {
+    if rows.is_empty() {
+        let whose = match args.all_projects {
+            true => "No sessions in the tools' stores".to_owned(),
+            false => format!(
+                "No sessions of this {} ({}) in the tools' stores",
+                scope.kind(),
+                scope.root.display()
+            ),
+        };
+        return whose + "\n";
+    }
+    let now = Utc::now();
+    let short = short_ids(rows);
+    let mut cells: Vec<Vec<String>> = vec![header(args.all_projects)];
+    for (row, id) in rows.iter().zip(short) {
+        let mut line = vec![
+            if row.current { "*" } else { "" }.to_owned(),
+            row.tool.to_owned(),
+            id,
+            row.info
+                .updated_at
+                .map_or_else(|| "?".to_owned(), |time| output::relative_time(time, now)),
+            output::human_size(row.size_bytes),
+        ];
+        if args.all_projects {
+            line.push(row.project.as_deref().map_or("?".into(), home_relative));
+        }
+        line.push(row.info.title.shown().to_owned());
+        cells.push(line);
+    }
+    render(
+        &cells,
+        output::terminal_width(),
+        Style {
+            colour: output::colour_on_stdout(),
+        },
+    )
+}
+
+fn header(all_projects: bool) -> Vec<String> {
+    let mut names = vec!["", "TOOL", "ID", "LAST ACTIVITY", "SIZE"];
+    if all_projects {
+        names.push("PROJECT");
+    }
+    names.push("TITLE");
+    names.into_iter().map(str::to_owned).collect()
+}
+
+/// Aligned columns; the size is right-aligned, and the last column (the title) is cut to what
+/// is left of `width`.
+fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
+    const SIZE_COLUMN: usize = 4;
+    let columns = cells.first().map_or(0, Vec::len);
+    let mut widths = vec![0; columns];
+    for row in cells {
+        for (widest, cell) in widths.iter_mut().zip(row) {
+            *widest = (*widest).max(output::width(cell));
+        }
+    }
+    let separator = |column: usize| if column == 0 { " " } else { "  " };
+    let fixed: usize = widths
+        .iter()
+        .take(columns.saturating_sub(1))
+        .enumerate()
+        .map(|(column, widest)| widest + separator(column).len())
+        .sum();
+    let mut out = String::new();
+    for (index, row) in cells.iter().enumerate() {
+        let Some((title, aligned)) = row.split_last() else {
+            continue;
+        };
+        let mut line = String::new();
+        for (column, (cell, &widest)) in aligned.iter().zip(&widths).enumerate() {
+            let fill = " ".repeat(widest.saturating_sub(output::width(cell)));
+            match column {
+                SIZE_COLUMN => line.extend([fill.as_str(), cell]),
+                _ => line.extend([cell.as_str(), &fill]),
+            }
+            line.push_str(separator(column));
+        }
+        match width {
+            Some(width) => line += &output::cut(title, width.saturating_sub(fixed).max(10)),
+            None => line += title,
+        }
+        let line = line.trim_end();
+        let line = match (index, row.first().map(String::as_str)) {
+            (0, _) => style.paint(line, Style::DIM),
+            (_, Some("*")) => style.paint(line, Style::BOLD),
+            _ => line.to_owned(),
+        };
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+/// Each id's shortest prefix of at least 8 characters that no other listed id of the same tool
+/// shares, as `git` abbreviates hashes; codex ids of one minute share their first 8. The longest
+/// prefix an id shares is with a neighbour in sorted order.
+fn short_ids(rows: &[Row]) -> Vec<String> {
+    let mut sorted: Vec<(&str, &str)> =
+        rows.iter().map(|row| (row.tool, row.id.as_str())).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let shared = |row: &Row| {
+        let Ok(index) = sorted.binary_search(&(row.tool, row.id.as_str())) else {
+            return row.id.len();
+        };
+        let neighbours = [index.checked_sub(1), Some(index + 1)];
+        neighbours
+            .into_iter()
+            .flatten()
+            .filter_map(|other| sorted.get(other))
+            .filter(|other| other.0 == row.tool)
+            .map(|other| common_prefix(&row.id, other.1))
+            .max()
+            .unwrap_or(0)
+    };
+    rows.iter()
+        .map(|row| {
+            let len = (shared(row) + 1).max(8);
+            match row.id.char_indices().nth(len) {
+                Some((end, _)) => row.id[..end].to_owned(),
+                None => row.id.clone(),
+            }
+        })
+        .collect()
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
+/// A path under HOME as `~/…`.
+fn home_relative(path: &str) -> String {
+    match crate::env::home() {
+        Some(home) => match std::path::Path::new(path).strip_prefix(&home) {
+            Ok(rest) if rest.as_os_str().is_empty() => "~".to_owned(),
+            Ok(rest) => format!("~/{}", rest.display()),
+            Err(_) => path.to_owned(),
+        },
+        None => path.to_owned(),
+    }
+}

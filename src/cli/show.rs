@@ -1,0 +1,329 @@
+//! `show` and `export`: a session's visible conversation, read by the same readers as
+//! `session convert`, as text for a terminal, a markdown document, the JSON transcript model, or
+//! one JSON message per line. What is not shown (tool calls and the like) is tallied at the end,
+//! or on stderr for the JSON formats.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, Local, Utc};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::failure;
+use super::output::{self, Style};
+use crate::listing::{self, SessionInfo};
+use crate::state::{self, Scope};
+use crate::tools::{self, Tool};
+use crate::transcript::{Message, Role, Tally, Transcript, format_time};
+
+#[derive(Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub session: SessionArg,
+    /// Output format (default: from the FILE's extension .md, .json or .jsonl; else text)
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write to FILE, atomically, instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it already exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// A tool and, optionally, one of its sessions.
+#[derive(Args)]
+pub struct SessionArg {
+    /// The tool whose session it is
+    #[arg(value_name = "TOOL", value_parser = super::tool_name())]
+    pub tool: String,
+    /// The session: its id, or a unique prefix of it (default: the one this project resumes)
+    #[arg(value_name = "ID|PREFIX")]
+    pub session: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+    Jsonl,
+}
+
+impl Format {
+    fn for_file(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()? {
+            "md" | "markdown" => Some(Format::Markdown),
+            "json" => Some(Format::Json),
+            "jsonl" => Some(Format::Jsonl),
+            "txt" => Some(Format::Text),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// Text wraps here when it is not going to a terminal.
+const DEFAULT_WIDTH: usize = 80;
+
+pub fn run(args: &ShowArgs) -> Result<ExitCode> {
+    let output = args.output.as_deref();
+    if let Some(file) = output
+        && !args.force
+        && file.symlink_metadata().is_ok()
+    {
+        return Err(exists(file));
+    }
+    let tool = tools::find(&args.session.tool).context("unknown tool")?;
+    let scope = Scope::current()?;
+    let (source, info) = listing::locate(tool, args.session.session.as_deref(), &scope)?;
+    let transcript = Transcript::collect(source, &info.path)?;
+    let document = Document {
+        tool,
+        info: &info,
+        transcript: &transcript,
+    };
+    let format = args
+        .format
+        .or_else(|| output.and_then(Format::for_file))
+        .unwrap_or(Format::Text);
+    let (style, width) = match output {
+        Some(_) => (Style { colour: false }, DEFAULT_WIDTH),
+        None => (
+            Style {
+                colour: output::colour_on_stdout(),
+            },
+            output::terminal_width().unwrap_or(DEFAULT_WIDTH),
+        ),
+    };
+    let rendered = match format {
+        Format::Text => document.text(style, width),
+        Format::Markdown => document.markdown(),
+        Format::Json => serde_json::to_string_pretty(&document.model())? + "\n",
+        Format::Jsonl => document.jsonl()?,
+    };
+    match output {
+        None => output::write_stdout(rendered.as_bytes())?,
+        Some(file) => {
+            write_file(file, rendered.as_bytes(), args.force)?;
+            println!(
+                "Wrote {} session {} to {} ({}, {} messages)",
+                tool.name(),
+                info.id,
+                file.display(),
+                format.name(),
+                transcript.messages.len()
+            );
+        }
+    }
+    if matches!(format, Format::Json | Format::Jsonl)
+        && let Some(line) = not_shown(&transcript.tally)
+    {
+        eprintln!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the whole file through a temp file; without `force`, never over an existing one.
+fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    if force {
+        return state::write_atomic(path, bytes);
+    }
+    match state::create_new_atomic(path, bytes)? {
+        true => Ok(()),
+        false => Err(exists(path)),
+    }
+}
+
+fn exists(path: &Path) -> anyhow::Error {
+    failure(
+        format!("{} already exists", path.display()),
+        "add --force to replace it, or choose another file",
+    )
+}
+
+/// "not shown: 2 tool calls, 1 image; 1 malformed line skipped", if anything was left out.
+fn not_shown(tally: &Tally) -> Option<String> {
+    let counted = tally.counted();
+    let mut line = match counted.is_empty() {
+        true => String::new(),
+        false => format!("not shown: {}", counted.join(", ")),
+    };
+    if let Some(malformed) = tally.malformed_note() {
+        line = match line.is_empty() {
+            true => malformed,
+            false => format!("{line}; {malformed}"),
+        };
+    }
+    (!line.is_empty()).then_some(line)
+}
+
+struct Document<'a> {
+    tool: &'static dyn Tool,
+    info: &'a SessionInfo,
+    transcript: &'a Transcript,
+}
+
+/// `show --format json`: the transcript model. The field names are stable.
+#[derive(Serialize)]
+struct Model<'a> {
+    tool: &'a str,
+    id: &'a str,
+    /// The folder the session started in, as the tool recorded it.
+    project: Option<String>,
+    started_at: Option<String>,
+    updated_at: Option<String>,
+    messages: &'a [Message],
+    not_shown: &'a Tally,
+}
+
+impl Document<'_> {
+    fn project(&self) -> Option<String> {
+        self.info.cwd.as_ref().map(|cwd| cwd.display().to_string())
+    }
+
+    /// When the session started: its first line's time, else its first message's.
+    fn started(&self) -> Option<DateTime<Utc>> {
+        let first = self.transcript.messages.first();
+        self.info
+            .started_at
+            .or_else(|| first.and_then(|message| message.timestamp))
+    }
+
+    /// The conversation's last activity: its last message's time, else the file's.
+    fn updated(&self) -> Option<DateTime<Utc>> {
+        let mut newest_first = self.transcript.messages.iter().rev();
+        newest_first
+            .find_map(|message| message.timestamp)
+            .or(self.info.updated_at)
+    }
+
+    fn model(&self) -> Model<'_> {
+        Model {
+            tool: self.tool.name(),
+            id: &self.info.id,
+            project: self.project(),
+            started_at: self.started().map(format_time),
+            updated_at: self.updated().map(format_time),
+            messages: &self.transcript.messages,
+            not_shown: &self.transcript.tally,
+        }
+    }
+
+    fn jsonl(&self) -> Result<String> {
+        let mut out = String::new();
+        for message in &self.transcript.messages {
+            out += &serde_json::to_string(message)?;
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    /// Role headers and wrapped text, in local time, for a terminal.
+    fn text(&self, style: Style, width: usize) -> String {
+        let local = |time: Option<DateTime<Utc>>, format: &str| match time {
+            Some(time) => time.with_timezone(&Local).format(format).to_string(),
+            None => "unknown".to_owned(),
+        };
+        let mut out = String::new();
+        let title = format!("{} session {}", self.tool.display_name(), self.info.id);
+        let _ = writeln!(out, "{}", style.paint(&title, Style::BOLD));
+        let meta = [
+            (
+                "project",
+                self.project().unwrap_or_else(|| "unknown".into()),
+            ),
+            ("started", local(self.started(), "%Y-%m-%d %H:%M:%S %:z")),
+            ("updated", local(self.updated(), "%Y-%m-%d %H:%M:%S %:z")),
+            ("messages", self.transcript.messages.len().to_string()),
+        ];
+        for (label, value) in meta {
+            let line = format!("  {:<10}{value}", format!("{label}:"));
+            let _ = writeln!(out, "{}", style.paint(&line, Style::DIM));
+        }
+        for message in &self.transcript.messages {
+            let (name, colour) = match message.role {
+                Role::User => ("User", Style::CYAN),
+                Role::Assistant => ("Assistant", Style::GREEN),
+            };
+            let mut header = format!("── {name}");
+            if message.timestamp.is_some() {
+                header += &format!(" · {}", local(message.timestamp, "%Y-%m-%d %H:%M:%S"));
+            }
+            header.push(' ');
+            let rule = width.saturating_sub(output::width(&header));
+            header += &"─".repeat(rule);
+            let _ = writeln!(out, "\n{}", style.paint(&header, colour));
+            for line in output::wrap(&message.text, width) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        if let Some(line) = not_shown(&self.transcript.tally) {
+            out.push('\n');
+            for line in output::wrap(&line, width) {
+                let _ = writeln!(out, "{}", style.paint(&line, Style::DIM));
+            }
+        }
+        out
+    }
+
+    /// A document: the session's metadata, then one section per message. Times are UTC, so
+    /// the document reads the same wherever it is opened.
+    fn markdown(&self) -> String {
+        let utc = |time: Option<DateTime<Utc>>| match time {
+            Some(time) => time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            None => "unknown".to_owned(),
+        };
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# {} session `{}`\n",
+            self.tool.display_name(),
+            self.info.id
+        );
+        let project = match self.project() {
+            Some(project) => format!("`{project}`"),
+            None => "unknown".to_owned(),
+        };
+        let _ = writeln!(out, "- **Tool:** {}", self.tool.name());
+        let _ = writeln!(out, "- **Session:** `{}`", self.info.id);
+        let _ = writeln!(out, "- **Project:** {project}");
+        let _ = writeln!(out, "- **Started:** {}", utc(self.started()));
+        let _ = writeln!(out, "- **Updated:** {}", utc(self.updated()));
+        let _ = writeln!(out, "- **Messages:** {}", self.transcript.messages.len());
+        for message in &self.transcript.messages {
+            let name = match message.role {
+                Role::User => "User",
+                Role::Assistant => "Assistant",
+            };
+            let _ = writeln!(out, "\n## {name}\n");
+            if message.timestamp.is_some() {
+                let _ = writeln!(out, "*{}*\n", utc(message.timestamp));
+            }
+            let _ = writeln!(out, "{}", message.text.trim_end());
+        }
+        if let Some(line) = not_shown(&self.transcript.tally) {
+            let _ = writeln!(out, "\n---\n\n*{}*", capitalised(&line));
+        }
+        out
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
