@@ -14,9 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_ai-session-manager");
+const BUILT: &str = env!("CARGO_BIN_EXE_ai-session-manager");
 /// The codex cases' projects: the newest session, one among the newest, one 200 folders back.
 const CODEX_PROJECTS: [&str; 3] = ["codex-newest", "codex-recent", "codex-deep"];
+
+/// The binary under test: the one cargo built, or `ASM_BENCH_BIN` (say, a static build).
+fn binary_under_test() -> PathBuf {
+    std::env::var_os("ASM_BENCH_BIN").map_or_else(|| PathBuf::from(BUILT), PathBuf::from)
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -126,6 +131,7 @@ fn main() {
         "ai-session-manager launch benchmark: {runs} launches per side, A/B alternating, {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    println!("binary: {}", binary_under_test().display());
     println!("{}", table.render());
     println!(
         "{}",
@@ -430,7 +436,7 @@ impl Bench {
             let real = bin.join(format!("{tool}-real"));
             std::fs::copy(&truth, &real).unwrap();
             std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o755)).unwrap();
-            std::os::unix::fs::symlink(BIN, bin.join(tool)).unwrap();
+            std::os::unix::fs::symlink(binary_under_test(), bin.join(tool)).unwrap();
         }
         Bench {
             _dir: dir,
@@ -696,7 +702,7 @@ impl Bench {
         for attempt in 0..3 {
             let codex_home = self.root.join(format!("convert-codex-{attempt}"));
             std::fs::create_dir_all(&codex_home).unwrap();
-            let mut command = Command::new(BIN);
+            let mut command = Command::new(binary_under_test());
             command
                 .args([
                     "session",
@@ -809,7 +815,7 @@ impl Bench {
             let mut seconds = Vec::new();
             for run in 0..12 {
                 let started = Instant::now();
-                let out = Command::new(BIN)
+                let out = Command::new(binary_under_test())
                     .args(args)
                     .env_clear()
                     .envs(self.env())
