@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    Announce, ArgRules, Context, Plan, SessionLister, SessionMode, SessionRef, Tool,
+    Announce, ArgRules, Context, Plan, SessionLister, SessionMode, SessionRef, Tool, ToolInfo,
     TranscriptSource, is_native_id, pick_session,
 };
 use crate::listing::{Head, Projects, SessionInfo, store_entries, until};
@@ -24,20 +24,25 @@ use crate::transcript::{
 
 pub struct Agy;
 
-static RULES: ArgRules = ArgRules {
-    value_flags: &["--model", "--dir"],
-    subcommands: &["install", "update", "plugin", "auth"],
-    pass_flags: &[
-        // explicit sessions
-        "-c",
-        "--continue",
-        "--conversation",
-        // non-interactive
-        "-p",
-        "--prompt",
-    ],
-    positional_prompt_is_one_shot: false,
-    interactive_flags: &[],
+static INFO: ToolInfo = ToolInfo {
+    name: "agy",
+    display_name: "Antigravity CLI",
+    session_mode: SessionMode::AutoResume,
+    args: ArgRules {
+        value_flags: &["--model", "--dir"],
+        subcommands: &["install", "update", "plugin", "auth"],
+        pass_flags: &[
+            // explicit sessions
+            "-c",
+            "--continue",
+            "--conversation",
+            // non-interactive
+            "-p",
+            "--prompt",
+        ],
+        positional_prompt_is_one_shot: false,
+        interactive_flags: &[],
+    },
 };
 
 /// How far back from its end `history.jsonl` is read.
@@ -46,20 +51,8 @@ const HISTORY_TAIL_BYTES: u64 = 4 * 1024 * 1024;
 const BRAIN_CANDIDATES: usize = 64;
 
 impl Tool for Agy {
-    fn name(&self) -> &'static str {
-        "agy"
-    }
-
-    fn display_name(&self) -> &'static str {
-        "Antigravity CLI"
-    }
-
-    fn session_mode(&self) -> SessionMode {
-        SessionMode::AutoResume
-    }
-
-    fn arg_rules(&self) -> &'static ArgRules {
-        &RULES
+    fn info(&self) -> &'static ToolInfo {
+        &INFO
     }
 
     fn plan(&self, context: &Context, stored: Option<&str>, fresh: bool) -> Result<Plan> {

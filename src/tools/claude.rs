@@ -13,7 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::{
     ArgRules, Context, ConversionTarget, Existing, NewSession, Plan, SessionEncoder, SessionLister,
-    SessionMode, SessionRef, Tool, TranscriptSource, is_uuid, pick_session, plan_managed,
+    SessionMode, SessionRef, Tool, ToolInfo, TranscriptSource, is_uuid, pick_session, plan_managed,
 };
 use crate::convert::{Stamps, json_line};
 use crate::env;
@@ -26,111 +26,104 @@ use crate::transcript::{
 
 pub struct Claude;
 
-static RULES: ArgRules = ArgRules {
-    value_flags: &[
-        "--add-dir",
-        "--advisor",
-        "--agent",
-        "--agents",
-        "--allowedTools",
-        "--allowed-tools",
-        "--append-system-prompt",
-        "--append-system-prompt-file",
-        "--betas",
-        "--disallowedTools",
-        "--disallowed-tools",
-        "--effort",
-        "--fallback-model",
-        "--file",
-        "--input-format",
-        "--json-schema",
-        "--max-budget-usd",
-        "--max-turns",
-        "--mcp-config",
-        "--model",
-        "--output-format",
-        "--permission-mode",
-        "--permission-prompt-tool",
-        "--plugin-dir",
-        "--setting-sources",
-        "--settings",
-        "--system-prompt",
-        "--system-prompt-file",
-        "--tools",
-    ],
-    subcommands: &[
-        "agents",
-        "attach",
-        "auth",
-        "auto-mode",
-        "doctor",
-        "gateway",
-        "import",
-        "install",
-        "logs",
-        "mcp",
-        "plugin",
-        "plugins",
-        "purge",
-        "respawn",
-        "rm",
-        "setup-token",
-        "stop",
-        "kill",
-        "ultrareview",
-        "update",
-        "upgrade",
-        "remote-control",
-        "rc",
-        "remote",
-        "sync",
-        "bridge",
-        "self-hosted-runner",
-        "daemon",
-        "sandbox",
-        "project",
-        "import-conversations",
-    ],
-    pass_flags: &[
-        // explicit sessions
-        "-c",
-        "--continue",
-        "-r",
-        "--resume",
-        "--session-id",
-        "--fork-session",
-        "--from-pr",
-        "--teleport",
-        // non-interactive
-        "-p",
-        "--print",
-        // Claude's own relaunches of itself
-        "--daemon-worker",
-        "--bg-pty-host",
-        "--bg-spare",
-        "--preload",
-        "--chrome-native-host",
-        "--claude-in-chrome-mcp",
-    ],
-    positional_prompt_is_one_shot: false,
-    interactive_flags: &[],
+static INFO: ToolInfo = ToolInfo {
+    name: "claude",
+    display_name: "Claude Code",
+    session_mode: SessionMode::ManagedId,
+    args: ArgRules {
+        value_flags: &[
+            "--add-dir",
+            "--advisor",
+            "--agent",
+            "--agents",
+            "--allowedTools",
+            "--allowed-tools",
+            "--append-system-prompt",
+            "--append-system-prompt-file",
+            "--betas",
+            "--disallowedTools",
+            "--disallowed-tools",
+            "--effort",
+            "--fallback-model",
+            "--file",
+            "--input-format",
+            "--json-schema",
+            "--max-budget-usd",
+            "--max-turns",
+            "--mcp-config",
+            "--model",
+            "--output-format",
+            "--permission-mode",
+            "--permission-prompt-tool",
+            "--plugin-dir",
+            "--setting-sources",
+            "--settings",
+            "--system-prompt",
+            "--system-prompt-file",
+            "--tools",
+        ],
+        subcommands: &[
+            "agents",
+            "attach",
+            "auth",
+            "auto-mode",
+            "doctor",
+            "gateway",
+            "import",
+            "install",
+            "logs",
+            "mcp",
+            "plugin",
+            "plugins",
+            "purge",
+            "respawn",
+            "rm",
+            "setup-token",
+            "stop",
+            "kill",
+            "ultrareview",
+            "update",
+            "upgrade",
+            "remote-control",
+            "rc",
+            "remote",
+            "sync",
+            "bridge",
+            "self-hosted-runner",
+            "daemon",
+            "sandbox",
+            "project",
+            "import-conversations",
+        ],
+        pass_flags: &[
+            // explicit sessions
+            "-c",
+            "--continue",
+            "-r",
+            "--resume",
+            "--session-id",
+            "--fork-session",
+            "--from-pr",
+            "--teleport",
+            // non-interactive
+            "-p",
+            "--print",
+            // Claude's own relaunches of itself
+            "--daemon-worker",
+            "--bg-pty-host",
+            "--bg-spare",
+            "--preload",
+            "--chrome-native-host",
+            "--claude-in-chrome-mcp",
+        ],
+        positional_prompt_is_one_shot: false,
+        interactive_flags: &[],
+    },
 };
 
 impl Tool for Claude {
-    fn name(&self) -> &'static str {
-        "claude"
-    }
-
-    fn display_name(&self) -> &'static str {
-        "Claude Code"
-    }
-
-    fn session_mode(&self) -> SessionMode {
-        SessionMode::ManagedId
-    }
-
-    fn arg_rules(&self) -> &'static ArgRules {
-        &RULES
+    fn info(&self) -> &'static ToolInfo {
+        &INFO
     }
 
     fn plan(&self, context: &Context, stored: Option<&str>, fresh: bool) -> Result<Plan> {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Announce, ArgRules, Context, ConversionTarget, NewSession, Plan, SessionEncoder, SessionLister,
-    SessionMode, SessionRef, Tool, TranscriptSource, is_native_id, is_uuid, pick_session,
+    SessionMode, SessionRef, Tool, ToolInfo, TranscriptSource, is_native_id, is_uuid, pick_session,
 };
 use crate::convert::{Stamps, json_line};
 use crate::env;
@@ -33,63 +33,68 @@ use crate::transcript::{
 
 pub struct Codex;
 
-static RULES: ArgRules = ArgRules {
-    value_flags: &[
-        "-c",
-        "--config",
-        "--enable",
-        "--disable",
-        "--remote",
-        "--remote-auth-token-env",
-        "-i",
-        "--image",
-        "-m",
-        "--model",
-        "--local-provider",
-        "-p",
-        "--profile",
-        "-s",
-        "--sandbox",
-        "-C",
-        "--cd",
-        "--add-dir",
-        "-a",
-        "--ask-for-approval",
-    ],
-    subcommands: &[
-        "exec",
-        "e",
-        "review",
-        "login",
-        "logout",
-        "mcp",
-        "mcp-server",
-        "plugin",
-        "app-server",
-        "remote-control",
-        "completion",
-        "update",
-        "doctor",
-        "sandbox",
-        "debug",
-        "apply",
-        "a",
-        "resume",
-        "queue",
-        "archive",
-        "delete",
-        "migrate-rollouts",
-        "unarchive",
-        "fork",
-        "cloud",
-        "exec-server",
-        "features",
-        "help",
-        "agents",
-    ],
-    pass_flags: &[],
-    positional_prompt_is_one_shot: false,
-    interactive_flags: &[],
+static INFO: ToolInfo = ToolInfo {
+    name: "codex",
+    display_name: "Codex",
+    session_mode: SessionMode::AutoResume,
+    args: ArgRules {
+        value_flags: &[
+            "-c",
+            "--config",
+            "--enable",
+            "--disable",
+            "--remote",
+            "--remote-auth-token-env",
+            "-i",
+            "--image",
+            "-m",
+            "--model",
+            "--local-provider",
+            "-p",
+            "--profile",
+            "-s",
+            "--sandbox",
+            "-C",
+            "--cd",
+            "--add-dir",
+            "-a",
+            "--ask-for-approval",
+        ],
+        subcommands: &[
+            "exec",
+            "e",
+            "review",
+            "login",
+            "logout",
+            "mcp",
+            "mcp-server",
+            "plugin",
+            "app-server",
+            "remote-control",
+            "completion",
+            "update",
+            "doctor",
+            "sandbox",
+            "debug",
+            "apply",
+            "a",
+            "resume",
+            "queue",
+            "archive",
+            "delete",
+            "migrate-rollouts",
+            "unarchive",
+            "fork",
+            "cloud",
+            "exec-server",
+            "features",
+            "help",
+            "agents",
+        ],
+        pass_flags: &[],
+        positional_prompt_is_one_shot: false,
+        interactive_flags: &[],
+    },
 };
 
 /// The start of a first line that is read first: `cwd` and `source` sit in its first few hundred
@@ -101,20 +106,8 @@ const META_LINE_LIMIT: u64 = 1024 * 1024;
 const NEWER_SCAN_LIMIT: usize = 256;
 
 impl Tool for Codex {
-    fn name(&self) -> &'static str {
-        "codex"
-    }
-
-    fn display_name(&self) -> &'static str {
-        "Codex"
-    }
-
-    fn session_mode(&self) -> SessionMode {
-        SessionMode::AutoResume
-    }
-
-    fn arg_rules(&self) -> &'static ArgRules {
-        &RULES
+    fn info(&self) -> &'static ToolInfo {
+        &INFO
     }
 
     fn plan(&self, context: &Context, stored: Option<&str>, fresh: bool) -> Result<Plan> {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::{
-    ArgRules, Context, Existing, Plan, SessionLister, SessionMode, SessionRef, Tool,
+    ArgRules, Context, Existing, Plan, SessionLister, SessionMode, SessionRef, Tool, ToolInfo,
     TranscriptSource, is_native_id, pick_session, plan_managed,
 };
 use crate::env;
@@ -23,78 +23,71 @@ use crate::transcript::{
 
 pub struct Copilot;
 
-static RULES: ArgRules = ArgRules {
-    value_flags: &[
-        "--model",
-        "--add-dir",
-        "--allow-tool",
-        "--deny-tool",
-        "--allow-url",
-        "--deny-url",
-        "--available-tools",
-        "--excluded-tools",
-        "--additional-mcp-config",
-        "--agent",
-        "--config-dir",
-        "--log-dir",
-        "--log-level",
-        "--stream",
-        "-i",
-        "--interactive",
-    ],
-    subcommands: &[
-        "init",
-        "login",
-        "mcp",
-        "plugin",
-        "skill",
-        "config",
-        "workflow",
-        "sandbox",
-        "completion",
-        "lsp",
-        "instruction",
-        "update",
-        "version",
-        "help",
-    ],
-    pass_flags: &[
-        // explicit sessions
-        "-r",
-        "--resume",
-        "--continue",
-        "--session-id",
-        "--new-session-id",
-        "-n",
-        "--name",
-        "--connect",
-        "--cloud",
-        // non-interactive
-        "-p",
-        "--prompt",
-        "--acp",
-        "--server",
-        "--headless",
-    ],
-    positional_prompt_is_one_shot: false,
-    interactive_flags: &[],
+static INFO: ToolInfo = ToolInfo {
+    name: "copilot",
+    display_name: "GitHub Copilot CLI",
+    session_mode: SessionMode::ManagedId,
+    args: ArgRules {
+        value_flags: &[
+            "--model",
+            "--add-dir",
+            "--allow-tool",
+            "--deny-tool",
+            "--allow-url",
+            "--deny-url",
+            "--available-tools",
+            "--excluded-tools",
+            "--additional-mcp-config",
+            "--agent",
+            "--config-dir",
+            "--log-dir",
+            "--log-level",
+            "--stream",
+            "-i",
+            "--interactive",
+        ],
+        subcommands: &[
+            "init",
+            "login",
+            "mcp",
+            "plugin",
+            "skill",
+            "config",
+            "workflow",
+            "sandbox",
+            "completion",
+            "lsp",
+            "instruction",
+            "update",
+            "version",
+            "help",
+        ],
+        pass_flags: &[
+            // explicit sessions
+            "-r",
+            "--resume",
+            "--continue",
+            "--session-id",
+            "--new-session-id",
+            "-n",
+            "--name",
+            "--connect",
+            "--cloud",
+            // non-interactive
+            "-p",
+            "--prompt",
+            "--acp",
+            "--server",
+            "--headless",
+        ],
+        positional_prompt_is_one_shot: false,
+        interactive_flags: &[],
+    },
 };
 
 impl Tool for Copilot {
-    fn name(&self) -> &'static str {
-        "copilot"
-    }
-
-    fn display_name(&self) -> &'static str {
-        "GitHub Copilot CLI"
-    }
-
-    fn session_mode(&self) -> SessionMode {
-        SessionMode::ManagedId
-    }
-
-    fn arg_rules(&self) -> &'static ArgRules {
-        &RULES
+    fn info(&self) -> &'static ToolInfo {
+        &INFO
     }
 
     fn plan(&self, context: &Context, stored: Option<&str>, fresh: bool) -> Result<Plan> {

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Announce, ArgRules, Context, ConversionTarget, Existing, NewSession, Plan, SessionEncoder,
-    SessionLister, SessionMode, SessionRef, Tool, TranscriptSource, is_uuid, new_uuid,
+    SessionLister, SessionMode, SessionRef, Tool, ToolInfo, TranscriptSource, is_uuid, new_uuid,
     pick_session, plan_managed,
 };
 use crate::convert::{Stamps, json_line};
@@ -37,76 +37,69 @@ use crate::transcript::{
 
 pub struct Gemini;
 
-static RULES: ArgRules = ArgRules {
-    value_flags: &[
-        "-m",
-        "--model",
-        "-i",
-        "--prompt-interactive",
-        "--approval-mode",
-        "--allowed-mcp-server-names",
-        "--allowed-tools",
-        "-e",
-        "--extensions",
-        "--include-directories",
-        "-o",
-        "--output-format",
-        "--proxy",
-        "--policy",
-        "--sandbox-image",
-        "--telemetry-target",
-        "--telemetry-otlp-endpoint",
-        "--telemetry-otlp-protocol",
-        "--telemetry-outfile",
-    ],
-    subcommands: &[
-        "mcp",
-        "extensions",
-        "extension",
-        "skills",
-        "skill",
-        "hooks",
-        "hook",
-        "gemma",
-    ],
-    pass_flags: &[
-        // explicit sessions
-        "-r",
-        "--resume",
-        "--session-id",
-        "--session-file",
-        "--list-sessions",
-        "--delete-session",
-        // non-interactive, or print-and-exit
-        "-p",
-        "--prompt",
-        "--acp",
-        "--experimental-acp",
-        "--server",
-        "--headless",
-        "-l",
-        "--list-extensions",
-    ],
-    // `gemini "question"` answers once and exits; `-i "question"` stays interactive.
-    positional_prompt_is_one_shot: true,
-    interactive_flags: &["-i", "--prompt-interactive"],
+static INFO: ToolInfo = ToolInfo {
+    name: "gemini",
+    display_name: "Gemini CLI",
+    session_mode: SessionMode::ManagedId,
+    args: ArgRules {
+        value_flags: &[
+            "-m",
+            "--model",
+            "-i",
+            "--prompt-interactive",
+            "--approval-mode",
+            "--allowed-mcp-server-names",
+            "--allowed-tools",
+            "-e",
+            "--extensions",
+            "--include-directories",
+            "-o",
+            "--output-format",
+            "--proxy",
+            "--policy",
+            "--sandbox-image",
+            "--telemetry-target",
+            "--telemetry-otlp-endpoint",
+            "--telemetry-otlp-protocol",
+            "--telemetry-outfile",
+        ],
+        subcommands: &[
+            "mcp",
+            "extensions",
+            "extension",
+            "skills",
+            "skill",
+            "hooks",
+            "hook",
+            "gemma",
+        ],
+        pass_flags: &[
+            // explicit sessions
+            "-r",
+            "--resume",
+            "--session-id",
+            "--session-file",
+            "--list-sessions",
+            "--delete-session",
+            // non-interactive, or print-and-exit
+            "-p",
+            "--prompt",
+            "--acp",
+            "--experimental-acp",
+            "--server",
+            "--headless",
+            "-l",
+            "--list-extensions",
+        ],
+        // `gemini "question"` answers once and exits; `-i "question"` stays interactive.
+        positional_prompt_is_one_shot: true,
+        interactive_flags: &["-i", "--prompt-interactive"],
+    },
 };
 
 impl Tool for Gemini {
-    fn name(&self) -> &'static str {
-        "gemini"
-    }
-
-    fn display_name(&self) -> &'static str {
-        "Gemini CLI"
-    }
-
-    fn session_mode(&self) -> SessionMode {
-        SessionMode::ManagedId
-    }
-
-    fn arg_rules(&self) -> &'static ArgRules {
-        &RULES
+    fn info(&self) -> &'static ToolInfo {
+        &INFO
     }
 
     fn accepts_target(&self, target: &str, state_dir: &Path) -> bool {

@@ -48,6 +48,16 @@ pub enum SessionMode {
     AutoResume,
 }
 
+/// What never changes about a tool.
+pub struct ToolInfo {
+    /// The binary name, which is also the argv[0] the wrapper answers to.
+    pub name: &'static str,
+    /// The name people know it by.
+    pub display_name: &'static str,
+    pub session_mode: SessionMode,
+    pub args: ArgRules,
+}
+
 /// What the wrapper needs to know about a tool's command line.
 pub struct ArgRules {
     /// Flags that take a value in the next word, so that word is not a positional one.
@@ -202,12 +212,26 @@ impl Plan {
 
 /// One tool's behaviour. The launch path calls only `plan`; the management commands use the rest.
 pub trait Tool: Sync {
+    /// The tool's fixed facts.
+    fn info(&self) -> &'static ToolInfo;
+
     /// The binary name, which is also the argv[0] the wrapper answers to.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.info().name
+    }
+
     /// The name people know it by.
-    fn display_name(&self) -> &'static str;
-    fn session_mode(&self) -> SessionMode;
-    fn arg_rules(&self) -> &'static ArgRules;
+    fn display_name(&self) -> &'static str {
+        self.info().display_name
+    }
+
+    fn session_mode(&self) -> SessionMode {
+        self.info().session_mode
+    }
+
+    fn arg_rules(&self) -> &'static ArgRules {
+        &self.info().args
+    }
 
     /// Whether a resume target read from a state file may be used at all.
     fn accepts_target(&self, target: &str, _state_dir: &Path) -> bool {
