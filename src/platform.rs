@@ -34,6 +34,19 @@ pub fn home_dir() -> Option<PathBuf> {
     dirs::home_dir()
 }
 
+/// Lets a closed pipe (`ai-session-manager status | head`) end the management CLI quietly, as
+/// it ends other Unix tools, instead of failing every later write. Not for the wrapper: the real
+/// tool gets its signals as they were.
+#[cfg(unix)]
+pub fn quiet_broken_pipe() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: restores the default disposition before any other thread exists.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
+}
+
+#[cfg(not(unix))]
+pub fn quiet_broken_pipe() {}
+
 /// The running executable's identity.
 pub fn current_exe_id() -> Option<FileId> {
     file_id(&std::env::current_exe().ok()?)

@@ -103,6 +103,7 @@ enum SessionCommand {
 }
 
 pub fn main() -> ExitCode {
+    crate::platform::quiet_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Setup(args) => setup::setup(&args),
