@@ -161,10 +161,10 @@ impl State {
         crate::transcript::parse_time(self.pinned_at.as_deref())
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("state serializes");
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut bytes = serde_json::to_vec_pretty(self)?;
         bytes.push(b'\n');
-        bytes
+        Ok(bytes)
     }
 
     /// Why this state cannot be used, if it cannot.
@@ -316,7 +316,7 @@ impl<'a> StateStore<'a> {
     pub fn create(&self, state: State) -> Result<Created> {
         for _ in 0..3 {
             self.prepare_dir()?;
-            if create_new_atomic(&self.path(), &state.to_bytes())? {
+            if create_new_atomic(&self.path(), &state.to_bytes()?)? {
                 return Ok(Created { state, ours: true });
             }
             if let Some(theirs) = self.read_valid(&self.path())? {
@@ -332,7 +332,7 @@ impl<'a> StateStore<'a> {
     /// Replaces the state file atomically; a symlink there is replaced, never written through.
     pub fn save(&self, state: &State) -> Result<()> {
         self.prepare_dir()?;
-        write_atomic(&self.path(), &state.to_bytes())
+        write_atomic(&self.path(), &state.to_bytes()?)
     }
 
     /// Removes this project's state for the tool, legacy files included; returns what was removed.

@@ -679,16 +679,15 @@ pub fn project_dir_name(real_path: &Path) -> String {
 
 fn base36(mut value: u64) -> String {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
+    let mut digits = Vec::new();
     loop {
-        out.push(DIGITS[(value % 36) as usize]);
+        digits.push(char::from(DIGITS[(value % 36) as usize]));
         value /= 36;
         if value == 0 {
             break;
         }
     }
-    out.reverse();
-    String::from_utf8(out).expect("ascii digits")
+    digits.iter().rev().collect()
 }
 
 #[cfg(test)]
