@@ -63,16 +63,15 @@ fn completions_are_printed_for_a_shell() {
 fn a_reader_that_goes_away_ends_the_cli_quietly() {
     use std::os::unix::process::ExitStatusExt;
     let sb = common::Sandbox::new();
-    let mut child = sb
+    // A pipe whose reader is already gone, as after `| head` has exited.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = sb
         .cli()
         .args(["completions", "bash"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
+        .stdout(writer)
+        .output()
         .unwrap();
-    // Close the pipe before the script (far larger than a pipe buffer) is written.
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.signal(), Some(13), "{:?} {stderr}", out.status);
