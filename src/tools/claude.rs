@@ -158,7 +158,9 @@ pub fn root() -> Result<PathBuf> {
     super::root_from(env::CLAUDE_CONFIG_DIR, ".claude")
 }
 
-/// The folder Claude keeps this directory's transcripts in.
+/// The folder Claude keeps this directory's transcripts in. `cwd` is already a real path, as
+/// Claude names it: the current directory from getcwd, or a recorded one that
+/// `Scope::contains` resolved.
 pub fn project_dir(cwd: &Path) -> Result<PathBuf> {
     let name = match (
         env::path(env::CLAUDE_CONFIG_DIR),
@@ -168,7 +170,7 @@ pub fn project_dir(cwd: &Path) -> Result<PathBuf> {
         (Some(_), Some(name)) if Path::new(&name).components().count() == 1 => {
             name.to_string_lossy().into_owned()
         }
-        _ => project_dir_name(&cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf())),
+        _ => project_dir_name(cwd),
     };
     Ok(root()?.join("projects").join(name))
 }
