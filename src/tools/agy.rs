@@ -167,7 +167,27 @@ struct HistoryEntry {
 /// record one, the newest `brain/` conversation whose first request is that line's text.
 fn from_history(root: &Path, context: &Context) -> Option<String> {
     let lines = ReverseLines::open(&root.join("history.jsonl"), HISTORY_TAIL_BYTES).ok()?;
+    // Every workspace of this project contains the project folder's name, so lines without it are
+    // skipped unparsed: a history that never mentions the project costs a scan, not a parse. Only
+    // names no JSON writer escapes are looked for this way.
+    let project_name = context
+        .scope
+        .root
+        .file_name()
+        .and_then(|name| name.to_str())
+        .filter(|name| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b"-_. ".contains(&byte))
+        });
+    let finder = project_name.map(memchr::memmem::Finder::new);
     let entry = lines
+        .filter(|line| {
+            finder
+                .as_ref()
+                .is_none_or(|finder| finder.find(line).is_some())
+        })
         .filter_map(|line| serde_json::from_slice::<HistoryEntry>(&line).ok())
         .find(|entry| {
             entry
