@@ -68,7 +68,7 @@ pub fn convert(request: &Request, scope: &Scope) -> Result<Outcome> {
     };
 
     let mut file = SessionFile::create(&path)?;
-    let mut encoder = target.encoder(&session);
+    let mut encoder = target.encoder(&session)?;
     let mut messages = 0u64;
     let tally = source.read_transcript(&source_path, &mut |message| {
         encoder.message(&message, file.out())?;

@@ -24,6 +24,8 @@ pub const GEMINI_CLI_HOME: &str = "GEMINI_CLI_HOME";
 pub const COPILOT_HOME: &str = "COPILOT_HOME";
 
 pub const PATH: &str = "PATH";
+/// The user's shell, which converted claude sessions record as their environment.
+pub const SHELL: &str = "SHELL";
 pub const PWD: &str = "PWD";
 /// Set and not empty: no colour in output (no-color.org).
 pub const NO_COLOR: &str = "NO_COLOR";

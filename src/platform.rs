@@ -340,6 +340,24 @@ fn cmd_path(path: &Path) -> String {
     plain.replace('%', "%%")
 }
 
+/// The kernel's name and release, as Node's `os.type()` and `os.release()` give them.
+#[cfg(unix)]
+pub fn os_version() -> String {
+    match nix::sys::utsname::uname() {
+        Ok(name) => format!(
+            "{} {}",
+            name.sysname().to_string_lossy(),
+            name.release().to_string_lossy()
+        ),
+        Err(_) => std::env::consts::OS.to_owned(),
+    }
+}
+
+#[cfg(not(unix))]
+pub fn os_version() -> String {
+    "Windows_NT".to_owned()
+}
+
 /// The platform, as status reports it.
 pub fn description() -> String {
     format!(

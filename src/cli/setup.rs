@@ -4,7 +4,7 @@ use std::io::ErrorKind;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::Args;
 
 use super::{ToolList, failure, report};
@@ -23,6 +23,10 @@ pub struct ChangeArgs {
 
 pub fn setup(args: &ChangeArgs) -> Result<ExitCode> {
     for_each_site(args, |site, exe| {
+        let tool = crate::tools::find(site.tool).context("unknown tool")?;
+        if let Some((message, help)) = tool.wrap_refusal(&site.layout.dir) {
+            return Err(failure(message, help));
+        }
         let Some(steps) = site.setup_steps() else {
             return Err(refusal(site));
         };

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
@@ -493,14 +494,28 @@ impl ConversionTarget for Claude {
         Ok(project_dir(&session.cwd)?.join(format!("{}.jsonl", session.id)))
     }
 
-    fn encoder(&self, session: &NewSession) -> Box<dyn SessionEncoder> {
-        Box::new(Encoder {
+    fn encoder(&self, session: &NewSession) -> Result<Box<dyn SessionEncoder>> {
+        let cwd = session.cwd.to_string_lossy().into_owned();
+        let environment = Snapshot {
+            working_directory: cwd.clone(),
+            // A worktree's (or submodule's) `.git` is a file.
+            is_worktree: session.scope.root.join(".git").is_file(),
+            is_git_repo: session.scope.is_repo,
+            additional_working_directories: [],
+            platform: node_platform(),
+            shell: env::path(env::SHELL)
+                .and_then(|shell| shell.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "sh".into()),
+            os_version: crate::platform::os_version(),
+        };
+        Ok(Box::new(Encoder {
             session_id: session.id.clone(),
-            cwd: session.cwd.to_string_lossy().into_owned(),
+            cwd,
             git_branch: git_branch(&session.scope.root),
             parent: None,
             stamps: Stamps::new(session.created),
-        })
+            environment: Some(environment),
+        }))
     }
 
     fn resume_hint(&self, session: &NewSession, _path: &Path) -> String {
@@ -510,12 +525,19 @@ impl ConversionTarget for Claude {
 
 /// Writes records in the shape Claude itself writes: each one names the one before it in
 /// `parentUuid`, which is how Claude rebuilds the conversation.
+///
+/// After the first message come the `environment` and `date` attachments that Claude records at
+/// the start of every session. Resuming, Claude sends the attachments after the first prompt as a
+/// context turn; without them that turn goes out empty (2.1.330). Only their data is written:
+/// Claude renders the text itself, in its own words.
 struct Encoder {
     session_id: String,
     cwd: String,
     git_branch: String,
     parent: Option<String>,
     stamps: Stamps,
+    /// The environment attachment, until it is written after the first message.
+    environment: Option<Snapshot>,
 }
 
 #[derive(Serialize)]
@@ -523,9 +545,8 @@ struct Encoder {
 struct OutRecord<'a> {
     parent_uuid: Option<&'a str>,
     is_sidechain: bool,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    message: OutMessage<'a>,
+    #[serde(flatten)]
+    body: Body<'a>,
     uuid: &'a str,
     timestamp: String,
     user_type: &'a str,
@@ -534,6 +555,15 @@ struct OutRecord<'a> {
     session_id: &'a str,
     version: &'a str,
     git_branch: &'a str,
+}
+
+/// A record's `type` and what goes with it.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Body<'a> {
+    User { message: OutMessage<'a> },
+    Assistant { message: OutMessage<'a> },
+    Attachment { attachment: OutAttachment },
 }
 
 #[derive(Serialize)]
@@ -559,6 +589,35 @@ enum OutMessage<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum OutAttachment {
+    Environment { snapshot: Snapshot },
+    Date { date: String },
+}
+
+/// Where the session runs, as Claude's `environment` attachment records it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Snapshot {
+    working_directory: String,
+    is_worktree: bool,
+    is_git_repo: bool,
+    additional_working_directories: [String; 0],
+    platform: &'static str,
+    shell: String,
+    os_version: String,
+}
+
+/// The platform as Node names it, which is how Claude records it.
+fn node_platform() -> &'static str {
+    match std::env::consts::OS {
+        "macos" => "darwin",
+        "windows" => "win32",
+        other => other,
+    }
+}
+
+#[derive(Serialize)]
 struct TextBlock<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
@@ -573,20 +632,43 @@ struct Usage {
     cache_read_input_tokens: u32,
 }
 
+impl Encoder {
+    /// Writes one record after the previous one.
+    fn record(&mut self, out: &mut dyn Write, body: Body, time: DateTime<Utc>) -> Result<()> {
+        let uuid = super::new_uuid();
+        json_line(
+            out,
+            &OutRecord {
+                parent_uuid: self.parent.as_deref(),
+                is_sidechain: false,
+                body,
+                uuid: &uuid,
+                timestamp: format_time(time),
+                user_type: "external",
+                entrypoint: "cli",
+                cwd: &self.cwd,
+                session_id: &self.session_id,
+                version: WRITTEN_VERSION,
+                git_branch: &self.git_branch,
+            },
+        )?;
+        self.parent = Some(uuid);
+        Ok(())
+    }
+}
+
 impl SessionEncoder for Encoder {
     fn message(&mut self, message: &Message, out: &mut dyn Write) -> Result<()> {
-        let uuid = super::new_uuid();
-        let (kind, body) = match message.role {
-            Role::User => (
-                "user",
-                OutMessage::User {
+        let time = self.stamps.next(message);
+        let body = match message.role {
+            Role::User => Body::User {
+                message: OutMessage::User {
                     role: "user",
                     content: &message.text,
                 },
-            ),
-            Role::Assistant => (
-                "assistant",
-                OutMessage::Assistant {
+            },
+            Role::Assistant => Body::Assistant {
+                message: OutMessage::Assistant {
                     id: format!("msg_{}", uuid::Uuid::new_v4().simple()),
                     kind: "message",
                     role: "assistant",
@@ -604,26 +686,18 @@ impl SessionEncoder for Encoder {
                         cache_read_input_tokens: 0,
                     },
                 },
-            ),
-        };
-        json_line(
-            out,
-            &OutRecord {
-                parent_uuid: self.parent.as_deref(),
-                is_sidechain: false,
-                kind,
-                message: body,
-                uuid: &uuid,
-                timestamp: format_time(self.stamps.next(message)),
-                user_type: "external",
-                entrypoint: "cli",
-                cwd: &self.cwd,
-                session_id: &self.session_id,
-                version: WRITTEN_VERSION,
-                git_branch: &self.git_branch,
             },
-        )?;
-        self.parent = Some(uuid);
+        };
+        self.record(out, body, time)?;
+        if let Some(snapshot) = self.environment.take() {
+            let date = time.with_timezone(&Local).format("%Y-%m-%d").to_string();
+            for attachment in [
+                OutAttachment::Environment { snapshot },
+                OutAttachment::Date { date },
+            ] {
+                self.record(out, Body::Attachment { attachment }, time)?;
+            }
+        }
         Ok(())
     }
 }
@@ -762,6 +836,69 @@ mod tests {
         );
         // That run had no API: each reply is Claude's own "API Error" notice, not the model's.
         assert_eq!(counted, tally(&[(Notices, 3)], 0));
+    }
+
+    /// The keys of each record of `lines` that is an attachment of `kind`, and of its attachment.
+    fn attachment_keys(lines: &[serde_json::Value], kind: &str) -> (Vec<String>, Vec<String>) {
+        let record = lines
+            .iter()
+            .find(|line| line["type"] == "attachment" && line["attachment"]["type"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} attachment"));
+        let keys = |value: &serde_json::Value| {
+            let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+            // Claude's own rendering of the text, which converted records leave to Claude.
+            keys.retain(|key| key != "rendered" && key != "renderedRole");
+            keys.sort();
+            keys
+        };
+        let inner = match kind {
+            "environment" => keys(&record["attachment"]["snapshot"]),
+            _ => keys(&record["attachment"]),
+        };
+        (keys(record), inner)
+    }
+
+    #[test]
+    fn the_start_of_session_attachments_have_the_shape_claude_writes() {
+        let real: Vec<serde_json::Value> =
+            std::fs::read_to_string(fixture("real/claude-2.1.330-session.jsonl"))
+                .unwrap()
+                .lines()
+                .map(|line| serde_json::from_str(line).unwrap())
+                .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let session = NewSession {
+            id: "44444444-2222-4333-8444-555555555555".into(),
+            cwd: dir.path().to_path_buf(),
+            scope: crate::state::Scope::containing(dir.path().to_path_buf()),
+            created: chrono::Utc::now(),
+        };
+        let mut encoder = Claude.encoder(&session).unwrap();
+        let mut out = Vec::new();
+        for (role, text) in [(Role::User, "first"), (Role::Assistant, "reply")] {
+            let message = Message::new(role, text.into(), None).unwrap();
+            encoder.message(&message, &mut out).unwrap();
+        }
+        let written: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let kinds: Vec<&str> = written
+            .iter()
+            .map(|line| line["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["user", "attachment", "attachment", "assistant"]);
+        for kind in ["environment", "date"] {
+            let (real_record, real_inner) = attachment_keys(&real, kind);
+            let (record, inner) = attachment_keys(&written, kind);
+            assert_eq!(inner, real_inner, "{kind}");
+            assert_eq!(record, real_record, "{kind}");
+        }
+        assert_eq!(
+            written[1]["attachment"]["snapshot"]["workingDirectory"],
+            dir.path().to_str().unwrap()
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use chrono::{DateTime, Days, Local, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -151,6 +151,29 @@ impl Tool for Codex {
     fn discover(&self, context: &Context) -> Result<Option<String>> {
         let found = find_newest(&sessions_dir()?, context, context.created_at);
         Ok(found.map(|found| found.id))
+    }
+
+    /// Codex copies its own package (`codex-package.json` beside `bin/`) to start its background
+    /// server, and refuses a package whose `bin/codex` links outside it ("package link escapes
+    /// its root"). The npm platform package put on PATH directly is such a folder.
+    fn wrap_refusal(&self, dir: &Path) -> Option<(String, String)> {
+        let package = dir.parent()?;
+        if !package.join("codex-package.json").is_file() {
+            return None;
+        }
+        let tool = dir.join("codex");
+        Some((
+            format!(
+                "{} is inside codex's own package ({}); codex stops working with a wrapper                  there, so nothing changed",
+                dir.display(),
+                package.display()
+            ),
+            format!(
+                "wrap a link to it instead: mkdir -p ~/.local/bin && ln -s {} ~/.local/bin/codex,                  put ~/.local/bin before {} on PATH, then run 'ai-session-manager setup codex'",
+                tool.display(),
+                dir.display()
+            ),
+        ))
     }
 
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
@@ -764,14 +787,15 @@ impl ConversionTarget for Codex {
             )))
     }
 
-    fn encoder(&self, session: &NewSession) -> Box<dyn SessionEncoder> {
-        Box::new(Encoder {
+    fn encoder(&self, session: &NewSession) -> Result<Box<dyn SessionEncoder>> {
+        Ok(Box::new(Encoder {
             id: session.id.clone(),
             cwd: session.cwd.to_string_lossy().into_owned(),
             created: format_time(session.created),
+            provider: configured_provider()?,
             stamps: Stamps::new(session.created),
             ordinal: 0,
-        })
+        }))
     }
 
     fn resume_hint(&self, session: &NewSession, _path: &Path) -> String {
@@ -779,12 +803,47 @@ impl ConversionTarget for Codex {
     }
 }
 
-/// Writes a rollout as codex does: `session_meta` first, then each message as the
-/// `response_item` codex rebuilds the model's history from.
+/// The model provider codex uses: the active profile's `model_provider`, else the top-level one,
+/// else codex's default `openai`. Codex resumes a session only with the provider it names, and a
+/// provider other than the configured one would send the conversation somewhere else.
+pub fn configured_provider() -> Result<String> {
+    let path = root()?.join("config.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok("openai".into()),
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read {}", path.display()));
+        }
+    };
+    let config: toml::Table = text.parse().map_err(|error| {
+        crate::cli::failure(
+            format!("{} is not valid TOML: {error}", path.display()),
+            "fix it (codex cannot start with it either), then convert again",
+        )
+    })?;
+    let text_at = |table: &toml::Table, key: &str| {
+        table
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let profile = text_at(&config, "profile").and_then(|name| {
+        let profiles = config.get("profiles")?.as_table()?;
+        text_at(profiles.get(&name)?.as_table()?, "model_provider")
+    });
+    Ok(profile
+        .or_else(|| text_at(&config, "model_provider"))
+        .unwrap_or_else(|| "openai".into()))
+}
+
+/// Writes a rollout as codex does: `session_meta` naming the configured provider, then each
+/// message twice, as the `response_item` codex rebuilds the model's history from and as the
+/// event its screen redraws the turn from.
 struct Encoder {
     id: String,
     cwd: String,
     created: String,
+    provider: String,
     stamps: Stamps,
     ordinal: u64,
 }
@@ -809,6 +868,22 @@ struct OutMeta<'a> {
     cli_version: &'a str,
     /// An interactive session, so the wrapper and `codex resume` list it.
     source: &'a str,
+    /// Codex resumes a session only with this provider.
+    model_provider: &'a str,
+}
+
+/// The events codex redraws a resumed session's turns from (0.169 still reads this form).
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum OutEvent<'a> {
+    UserMessage {
+        message: &'a str,
+        images: [&'a str; 0],
+        kind: &'a str,
+    },
+    AgentMessage {
+        message: &'a str,
+    },
 }
 
 #[derive(Serialize)]
@@ -852,6 +927,7 @@ impl SessionEncoder for Encoder {
     fn message(&mut self, message: &Message, out: &mut dyn Write) -> Result<()> {
         if self.ordinal == 0 {
             let (id, cwd, created) = (self.id.clone(), self.cwd.clone(), self.created.clone());
+            let provider = self.provider.clone();
             let meta = OutMeta {
                 session_id: &id,
                 id: &id,
@@ -860,6 +936,7 @@ impl SessionEncoder for Encoder {
                 originator: "codex-tui",
                 cli_version: "0.169.0",
                 source: "cli",
+                model_provider: &provider,
             };
             self.line(out, &created, "session_meta", meta)?;
         }
@@ -876,7 +953,18 @@ impl SessionEncoder for Encoder {
             }],
         };
         let time = format_time(self.stamps.next(message));
-        self.line(out, &time, "response_item", item)
+        self.line(out, &time, "response_item", item)?;
+        let event = match message.role {
+            Role::User => OutEvent::UserMessage {
+                message: &message.text,
+                images: [],
+                kind: "plain",
+            },
+            Role::Assistant => OutEvent::AgentMessage {
+                message: &message.text,
+            },
+        };
+        self.line(out, &time, "event_msg", event)
     }
 }
 

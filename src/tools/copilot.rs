@@ -238,6 +238,15 @@ fn describe_session(id: String, dir: &Path) -> (SessionInfo, Option<PathBuf>) {
         }
         until(head.prompt.is_some())
     });
+    // Copilot writes no event log until the first prompt: a session with only its workspace
+    // file has no prompt yet, rather than being unreadable.
+    let head = match head {
+        None if !events.exists() && !workspace.is_empty() => Some(Head {
+            recognised: true,
+            ..Head::default()
+        }),
+        head => head,
+    };
     let mut info = SessionInfo::new(id, events, head);
     // workspace.yaml is copilot's own record of the session; the events only stand in for it.
     info.cwd = field("cwd").or(info.cwd);

@@ -120,6 +120,13 @@ impl Tool for Gemini {
     }
 
     fn has_session(&self, context: &Context, id: &str) -> Result<bool> {
+        // A converted session being imported is in the store once gemini has imported it.
+        if import_file(id, &context.state_dir).is_some() {
+            return Ok(match &context.import {
+                Some(import) => find_imported(&context.session_cwd, import)?.is_some(),
+                None => false,
+            });
+        }
         Ok(matches!(
             session_status(&context.session_cwd, id)?,
             SessionStatus::HasMessages | SessionStatus::Empty
@@ -448,17 +455,14 @@ impl SessionLister for Gemini {
             let Ok(files) = std::fs::read_dir(&chats) else {
                 continue;
             };
-            for file in files.flatten() {
+            let chats = files.flatten().filter_map(|file| {
                 let path = file.path();
-                if !is_session_file(&path) {
-                    continue;
-                }
-                if let Some(chat) = describe_chat(path, cwd.clone())
-                    && !chat.subagent
-                {
-                    sessions.push(chat.info);
-                }
-            }
+                is_session_file(&path)
+                    .then(|| describe_chat(path, cwd.clone()))
+                    .flatten()
+                    .filter(|chat| !chat.subagent)
+            });
+            sessions.extend(one_per_session(chats).into_iter().map(|chat| chat.info));
         }
         Ok(sessions)
     }
@@ -495,6 +499,23 @@ fn is_session_file(path: &Path) -> bool {
     name.starts_with("session-")
         && (name.ends_with(".jsonl")
             || (name.ends_with(".json") && !path.with_extension("jsonl").exists()))
+}
+
+/// Gemini starts a new file for a session it resumes in a later minute (0.61 also writes one at
+/// an import), so one id can have several files; gemini reads them as one session, the newest
+/// file that holds a conversation. This keeps that file of each id.
+fn one_per_session(chats: impl IntoIterator<Item = Chat>) -> Vec<Chat> {
+    let rank = |chat: &Chat| (chat.info.title.prompt().is_some(), chat.info.updated_at);
+    let mut chosen: HashMap<String, Chat> = HashMap::new();
+    for chat in chats {
+        match chosen.get(&chat.info.id) {
+            Some(kept) if rank(kept) >= rank(&chat) => {}
+            _ => {
+                chosen.insert(chat.info.id.clone(), chat);
+            }
+        }
+    }
+    chosen.into_values().collect()
 }
 
 /// A session file as `sessions` sees it.
@@ -609,7 +630,16 @@ fn session_files(cwd: &Path, reference: &str) -> Result<Vec<(String, PathBuf)>> 
             }
         }
     }
-    Ok(found)
+    // The files of one id are one session.
+    let chats = found.into_iter().filter_map(|(id, path)| {
+        let mut chat = describe_chat(path, None)?;
+        chat.info.id = id;
+        Some(chat)
+    });
+    Ok(one_per_session(chats)
+        .into_iter()
+        .map(|chat| (chat.info.id, chat.info.path))
+        .collect())
 }
 
 /// The `sessionId` at the start of a session file, either format.
@@ -1044,13 +1074,13 @@ impl ConversionTarget for Gemini {
             .join(format!("gemini-session-{}.jsonl", session.id)))
     }
 
-    fn encoder(&self, session: &NewSession) -> Box<dyn SessionEncoder> {
-        Box::new(Encoder {
+    fn encoder(&self, session: &NewSession) -> Result<Box<dyn SessionEncoder>> {
+        Ok(Box::new(Encoder {
             session_id: session.id.clone(),
             project: project_label(&session.cwd),
             stamps: Stamps::new(session.created),
             last: None,
-        })
+        }))
     }
 
     fn resume_target(&self, _session: &NewSession, path: &Path) -> String {
@@ -1310,7 +1340,7 @@ mod tests {
             created: chrono::Utc::now(),
         };
         let mut out = Vec::new();
-        let mut encoder = Gemini.encoder(&session);
+        let mut encoder = Gemini.encoder(&session).unwrap();
         let (source, _) = read(&Gemini, &fixture("convert/gemini-session.jsonl"));
         for (role, text, time) in &source {
             let role = if role == "user" {

@@ -261,6 +261,12 @@ pub trait Tool: Sync {
         Ok(None)
     }
 
+    /// Why `setup` must not put a wrapper in `dir`, the folder PATH finds the tool in, as a
+    /// message and a next step; `None` when it may.
+    fn wrap_refusal(&self, _dir: &Path) -> Option<(String, String)> {
+        None
+    }
+
     /// How `session convert` finds and reads this tool's sessions; `None` if it cannot.
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
         None
@@ -311,7 +317,7 @@ pub trait ConversionTarget {
     fn session_path(&self, session: &NewSession) -> Result<PathBuf>;
 
     /// Turns messages into the tool's lines, one message at a time.
-    fn encoder(&self, session: &NewSession) -> Box<dyn SessionEncoder>;
+    fn encoder(&self, session: &NewSession) -> Result<Box<dyn SessionEncoder>>;
 
     /// The state `resume_target` that makes the next launch resume the written session: its id,
     /// unless the tool needs more.

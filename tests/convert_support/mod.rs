@@ -284,11 +284,13 @@ fn text(value: &Value) -> String {
 
 /// A written claude transcript's messages, after checking the record shape Claude relies on:
 /// each record names the previous one as its parent, and carries the session, folder and
-/// version.
+/// version; the first message is followed by the `environment` and `date` attachments Claude
+/// records at a session's start, as data only.
 pub fn claude_messages(path: &Path, id: &str, cwd: &Path) -> Vec<Triple> {
     let mut parent = Value::Null;
     let mut messages = Vec::new();
-    for record in json_lines(path) {
+    let mut attachments = Vec::new();
+    for (index, record) in json_lines(path).into_iter().enumerate() {
         assert_eq!(record["parentUuid"], parent, "{record}");
         assert_eq!(record["sessionId"], id);
         assert_eq!(record["cwd"], cwd.to_str().unwrap());
@@ -297,6 +299,20 @@ pub fn claude_messages(path: &Path, id: &str, cwd: &Path) -> Vec<Triple> {
         assert!(!record["version"].as_str().unwrap().is_empty());
         assert!(record["gitBranch"].is_string());
         parent = record["uuid"].clone();
+        if record["type"] == "attachment" {
+            assert!(
+                record.get("rendered").is_none(),
+                "Claude renders its own text"
+            );
+            attachments.push((index, text(&record["attachment"]["type"])));
+            if record["attachment"]["type"] == "environment" {
+                let snapshot = &record["attachment"]["snapshot"];
+                assert_eq!(snapshot["workingDirectory"], cwd.to_str().unwrap());
+                assert!(snapshot["isGitRepo"].is_boolean());
+                assert!(!snapshot["osVersion"].as_str().unwrap().is_empty());
+            }
+            continue;
+        }
         let role = text(&record["type"]);
         assert_eq!(record["message"]["role"], role.as_str());
         let body = match role.as_str() {
@@ -309,6 +325,11 @@ pub fn claude_messages(path: &Path, id: &str, cwd: &Path) -> Vec<Triple> {
         };
         messages.push((role, body, text(&record["timestamp"])));
     }
+    assert_eq!(
+        attachments,
+        [(1, "environment".to_owned()), (2, "date".to_owned())],
+        "the start-of-session attachments follow the first message"
+    );
     messages
 }
 
@@ -357,9 +378,22 @@ pub fn codex_messages(path: &Path, id: &str, cwd: &Path) -> Vec<Triple> {
     assert!(meta["payload"]["timestamp"].is_string());
     assert!(meta["payload"]["originator"].is_string());
     assert!(meta["payload"]["cli_version"].is_string());
-    lines[1..]
+    // Codex resumes only with the provider the session names: the sandbox configures none, so
+    // codex's default.
+    assert_eq!(meta["payload"]["model_provider"], "openai");
+    let ordinals: Vec<u64> = lines
         .iter()
-        .map(|line| {
+        .map(|line| line["ordinal"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ordinals, (0..lines.len() as u64).collect::<Vec<_>>());
+    // Each message is a response item (the model's history) followed by the event that codex's
+    // screen redraws it from.
+    lines[1..]
+        .chunks(2)
+        .map(|pair| {
+            let [line, event] = pair else {
+                panic!("a response item without its event: {pair:?}")
+            };
             assert_eq!(line["type"], "response_item");
             let payload = &line["payload"];
             assert_eq!(payload["type"], "message");
@@ -370,11 +404,17 @@ pub fn codex_messages(path: &Path, id: &str, cwd: &Path) -> Vec<Triple> {
                 "output_text"
             };
             assert_eq!(payload["content"][0]["type"], kind);
-            (
-                role,
-                text(&payload["content"][0]["text"]),
-                text(&line["timestamp"]),
-            )
+            let body = text(&payload["content"][0]["text"]);
+            assert_eq!(event["type"], "event_msg");
+            let event_kind = if role == "user" {
+                "user_message"
+            } else {
+                "agent_message"
+            };
+            assert_eq!(event["payload"]["type"], event_kind);
+            assert_eq!(event["payload"]["message"], body.as_str());
+            assert_eq!(event["timestamp"], line["timestamp"]);
+            (role, body, text(&line["timestamp"]))
         })
         .collect()
 }
