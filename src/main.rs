@@ -2,24 +2,30 @@
 //!
 //! One binary. Started under a tool's name (`claude`, `codex`, ...) it is that tool's wrapper;
 //! under its own name it is the management CLI.
+//!
+//! The house, ground floor up; each floor imports only the floors below it:
+//! - `base`: errors, environment names, the platform, files, times, line readers;
+//! - `project`: the project's scope and its state files;
+//! - `transcript`: the tool-neutral conversation, and what a listing knows of a session;
+//! - `tool`: what a tool is (its facts, launch rule and capabilities);
+//! - `tools`: the tools, one folder each, and the registry;
+//! - `wrapper`, `convert`, `install`, `cli`: the wrapper and the commands;
+//! - `main`: dispatch by argv[0].
 
+mod base;
 mod cli;
 mod convert;
-mod env;
 mod install;
-mod json_prefix;
-mod launch;
-mod listing;
-mod platform;
-mod reverse_lines;
-mod state;
+mod project;
+mod tool;
 mod tools;
 mod transcript;
-mod ui;
 mod wrapper;
 
 use std::ffi::OsStr;
 use std::process::ExitCode;
+
+use base::{env, platform};
 
 fn main() -> ExitCode {
     let mut args = std::env::args_os();
@@ -32,13 +38,25 @@ fn main() -> ExitCode {
 
 /// The tool argv[0] names; or, for the Windows `.cmd` wrapper that starts
 /// `ai-session-manager.exe`, the one `AI_SESSION_MANAGER_TOOL` names.
-fn wrapped_tool(argv0: &OsStr) -> Option<&'static dyn tools::Tool> {
+fn wrapped_tool(argv0: &OsStr) -> Option<&'static dyn tool::Tool> {
     let name = platform::invoked_name(argv0)?;
     if let Some(tool) = tools::find(&name) {
         return Some(tool);
     }
     let named = std::env::var(env::TOOL).ok()?;
-    (name == cli::BIN_NAME)
+    (name == platform::BIN_NAME)
         .then(|| tools::find(&named))
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argv0_names_a_registered_tool_by_its_file_stem() {
+        let sixth = wrapped_tool(OsStr::new("/usr/local/bin/sixth")).unwrap();
+        assert_eq!(sixth.name(), "sixth");
+        assert!(wrapped_tool(OsStr::new("ai-session-manager")).is_none());
+    }
 }

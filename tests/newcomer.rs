@@ -8,7 +8,10 @@ use std::process::Command;
 #[test]
 fn try_script_shows_a_new_session_then_its_resume() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/try.sh");
+    // Run as a newcomer would, not inside a wrapped tool: none of the wrapper's variables.
     let out = Command::new("bash")
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .arg(script)
         .env("ASM_BIN", common::BIN)
         .output()

@@ -702,6 +702,7 @@ fn setup_refuses_a_path_folder_inside_the_codex_package() {
         let before = std::fs::read_dir(&bin).unwrap().count();
         let out = std::process::Command::new(real_support::world::BIN)
             .args(["setup", "codex"])
+            .env_clear()
             .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
             .env("HOME", &world.home)
             .output()

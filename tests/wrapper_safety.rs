@@ -5,7 +5,6 @@ mod common;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
-use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::json;
@@ -25,7 +24,8 @@ fn assert_untouched(tool: &str, args: &[&str]) {
 
 #[test]
 fn help_and_version_pass_through() {
-    for tool in ["claude", "codex", "gemini", "copilot", "agy"] {
+    for tool in registered_tools() {
+        let tool = tool.as_str();
         for flag in ["-h", "--help", "-v", "-V", "--version"] {
             assert_untouched(tool, &[flag]);
         }
@@ -469,9 +469,7 @@ fn a_real_binary_that_is_the_wrapper_is_refused() {
     let sb = Sandbox::new();
     std::os::unix::fs::symlink(BIN, sb.bin.join("claude")).unwrap();
     std::os::unix::fs::symlink(BIN, sb.bin.join("claude-real")).unwrap();
-    let started = Instant::now();
     let out = sb.run("claude", Vec::<&str>::new());
-    assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("leads back to this wrapper"), "{err}");
@@ -479,25 +477,23 @@ fn a_real_binary_that_is_the_wrapper_is_refused() {
 }
 
 #[test]
-fn a_loop_through_another_path_is_refused_within_a_second() {
+fn a_loop_through_another_path_is_refused_after_eight_hops() {
     let sb = Sandbox::new();
     std::os::unix::fs::symlink(BIN, sb.bin.join("claude")).unwrap();
-    // A "real" claude that starts the wrapper again, by path, each time without the marker.
+    // A "real" claude that starts the wrapper again, by path, each time without the marker, and
+    // counts how often it ran.
+    let hops = sb.log.join("hops");
     write_executable(
         &sb.bin.join("claude-real"),
         &format!(
-            "#!/bin/sh\nunset AI_SESSION_MANAGER_ACTIVE\nexec {} \"$@\"\n",
+            "#!/bin/sh\necho hop >> {}\nunset AI_SESSION_MANAGER_ACTIVE\nexec {} \"$@\"\n",
+            hops.display(),
             sb.bin.join("claude").display()
         ),
     );
-    let started = Instant::now();
     let out = sb.run("claude", Vec::<&str>::new());
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
     assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&hops).unwrap().lines().count(), 8);
     assert!(
         stderr(&out).contains("went through the wrapper 8 times"),
         "{}",

@@ -17,7 +17,7 @@ pub fn run<C: CommandFactory>(args: &CompletionsArgs) -> Result<ExitCode> {
     clap_complete::generate(
         args.shell,
         &mut command,
-        super::BIN_NAME,
+        crate::base::platform::BIN_NAME,
         &mut std::io::stdout(),
     );
     Ok(ExitCode::SUCCESS)

@@ -9,16 +9,16 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use crate::convert::{self, Request};
-use crate::state::Scope;
+use crate::project::Scope;
 use crate::tools;
 
 #[derive(Args)]
 pub struct ConvertArgs {
     /// The tool the conversation comes from
-    #[arg(long, value_parser = super::tool_name())]
+    #[arg(long, value_parser = super::args::tool_name())]
     pub from: String,
     /// The tool that will resume it
-    #[arg(long, value_parser = super::tool_name())]
+    #[arg(long, value_parser = super::args::tool_name())]
     pub to: String,
     /// The source session: an id, a unique id prefix, or a path (default: this project's)
     #[arg(long, value_name = "ID|PREFIX|PATH")]

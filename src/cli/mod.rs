@@ -1,5 +1,6 @@
 //! The management CLI: `ai-session-manager <command>`.
 
+mod args;
 mod completions;
 mod convert;
 mod output;
@@ -12,20 +13,18 @@ mod status;
 
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use crate::tools::{self, Tool};
+use crate::base::failure::report;
 
-pub const BIN_NAME: &str = "ai-session-manager";
+pub use crate::base::platform::BIN_NAME;
 
 #[derive(Parser)]
 #[command(
     name = BIN_NAME,
     version,
     about = "Per-project automatic session resume for AI coding CLIs",
-    long_about = "Per-project automatic session resume for AI coding CLIs.\n\n\
-        After `setup`, typing `claude`, `codex`, `gemini`, `copilot` or `agy` in a project \
-        resumes that project's conversation.",
+    long_about = long_about(),
     after_help = "Examples:\n  ai-session-manager setup\n  ai-session-manager status\n  \
         ai-session-manager reset claude"
 )]
@@ -102,8 +101,21 @@ enum SessionCommand {
     Convert(convert::ConvertArgs),
 }
 
+/// The long help names the tools the registry holds.
+fn long_about() -> String {
+    let names: Vec<String> = crate::tools::names()
+        .map(|name| format!("`{name}`"))
+        .collect();
+    let (last, rest) = names.split_last().expect("the registry holds tools");
+    format!(
+        "Per-project automatic session resume for AI coding CLIs.\n\nAfter `setup`, typing {} or \
+         {last} in a project resumes that project's conversation.",
+        rest.join(", ")
+    )
+}
+
 pub fn main() -> ExitCode {
-    crate::platform::quiet_broken_pipe();
+    crate::base::platform::quiet_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Setup(args) => setup::setup(&args),
@@ -125,64 +137,36 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Prints `error: …` and, where the error carries a next step, `help: …`.
-pub fn report(error: &anyhow::Error) {
-    eprintln!("error: {error:#}");
-    let help = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<Failure>()?.help.as_deref());
-    if let Some(help) = help {
-        eprintln!("help: {help}");
-    }
-}
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
 
-/// A failure the user can act on: the message, and what to do about it.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Failure {
-    pub message: String,
-    pub help: Option<String>,
-}
+    use super::*;
 
-pub fn failure(message: impl Into<String>, help: impl Into<String>) -> anyhow::Error {
-    Failure {
-        message: message.into(),
-        help: Some(help.into()),
-    }
-    .into()
-}
-
-/// Tool names as arguments, validated by clap against the registry.
-#[derive(Args, Debug, Clone)]
-pub struct ToolList {
-    /// Tools to act on (default: all)
-    #[arg(value_name = "TOOL", value_parser = tool_or_all())]
-    pub tools: Vec<String>,
-}
-
-impl ToolList {
-    /// Whether the user named tools, rather than meaning all of them.
-    pub fn explicit(&self) -> bool {
-        !self.tools.is_empty() && !self.tools.iter().any(|tool| tool == "all")
-    }
-
-    pub fn selected(&self) -> Vec<&'static dyn Tool> {
-        if self.explicit() {
-            tools::ALL
-                .iter()
-                .copied()
-                .filter(|tool| self.tools.iter().any(|name| name == tool.name()))
-                .collect()
-        } else {
-            tools::ALL.to_vec()
+    /// The test-only sixth tool is known to every command that names tools, through the
+    /// registry alone.
+    #[test]
+    fn every_command_takes_the_tools_of_the_registry() {
+        for args in [
+            &["ai-session-manager", "setup", "sixth"][..],
+            &["ai-session-manager", "status", "sixth", "--json"],
+            &["ai-session-manager", "reset", "sixth"],
+            &["ai-session-manager", "sessions", "sixth"],
+            &["ai-session-manager", "use", "sixth", "abc"],
+            &["ai-session-manager", "show", "sixth"],
+            &[
+                "ai-session-manager",
+                "session",
+                "convert",
+                "--from",
+                "sixth",
+                "--to",
+                "claude",
+            ],
+        ] {
+            assert!(Cli::try_parse_from(args).is_ok(), "{args:?}");
         }
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("`agy` or `sixth`"), "{help}");
     }
-}
-
-pub fn tool_name() -> clap::builder::PossibleValuesParser {
-    clap::builder::PossibleValuesParser::new(tools::names())
-}
-
-fn tool_or_all() -> clap::builder::PossibleValuesParser {
-    clap::builder::PossibleValuesParser::new(tools::names().chain(["all"]))
 }

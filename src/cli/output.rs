@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::env;
+use crate::base::env;
 
 /// The width to fit output to: `COLUMNS` if set, else the terminal's; `None` when stdout is not
 /// a terminal.

@@ -10,20 +10,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use chrono::Utc;
 use clap::Args;
 
-use super::failure;
-use crate::listing::{self, SessionInfo};
-use crate::state::{Scope, State, StateStore, now_rfc3339};
-use crate::tools::{self, Announce, Plan, Tool};
-use crate::transcript::format_time;
-use crate::wrapper::context_for;
+use crate::base::failure::failure;
+use crate::project::{Pin, Scope, State, StateStore};
+use crate::tool::resolve;
+use crate::tool::{Announce, Plan, Tool, context_for};
+use crate::tools;
+use crate::transcript::summary::SessionInfo;
 
 #[derive(Args)]
 pub struct UseArgs {
     /// The tool whose session to pin
-    #[arg(value_name = "TOOL", value_parser = super::tool_name())]
+    #[arg(value_name = "TOOL", value_parser = super::args::tool_name())]
     pub tool: String,
     /// The session: its id, or a unique prefix of it
     #[arg(value_name = "ID|PREFIX")]
@@ -33,8 +32,8 @@ pub struct UseArgs {
 pub fn run(args: &UseArgs) -> Result<ExitCode> {
     let tool = tools::find(&args.tool).context("unknown tool")?;
     let scope = Scope::current()?;
-    let (_, info) = listing::locate(tool, Some(&args.session), &scope)?;
-    let store = StateStore::new(&scope, tool);
+    let (_, info) = resolve::locate(tool, Some(&args.session), &scope)?;
+    let store = StateStore::new(&scope, tool.state_rules());
     if !tool.accepts_target(&info.id, &store.dir()) {
         return Err(failure(
             format!(
@@ -50,24 +49,16 @@ pub fn run(args: &UseArgs) -> Result<ExitCode> {
         ));
     }
     let cwd = session_folder(tool, &scope, &info);
-    let mut pinned = State::new(tool, Some(info.id.clone()), &scope.cwd);
-    pinned.cwd = cwd.as_ref().and_then(|dir| dir.to_str()).map(str::to_owned);
-    pinned.pinned_at = Some(format_time(Utc::now()));
+    let folder = cwd.as_ref().and_then(|dir| dir.to_str()).map(str::to_owned);
+    let pinned =
+        store
+            .fresh(None)
+            .pointed_at(Some(info.id.clone()), folder.clone(), None, Pin::Now);
     let plan = next_launch(tool, &scope, &store, &pinned, &info)?;
 
     // Checked; now the state. Reading it first keeps what else it records.
-    let state = match store.load()? {
-        Some(previous) => State {
-            resume_target: pinned.resume_target,
-            cwd: pinned.cwd,
-            updated_at: Some(now_rfc3339()),
-            import: None,
-            pinned_at: pinned.pinned_at,
-            ..previous
-        },
-        None => pinned,
-    };
-    store.save(&state)?;
+    let previous = store.load()?.unwrap_or_else(|| store.fresh(None));
+    store.save(&previous.pointed_at(Some(info.id.clone()), folder, None, Pin::Now))?;
 
     let run_in = cwd.unwrap_or_else(|| scope.cwd.clone());
     let mut command: Vec<OsString> = vec![tool.name().into()];
@@ -115,7 +106,7 @@ fn next_launch(
     pinned: &State,
     info: &SessionInfo,
 ) -> Result<Plan> {
-    let context = context_for(scope, pinned, store.dir());
+    let (context, _) = context_for(scope, pinned, store.dir());
     let plan = tool.plan(&context, Some(&info.id), false)?;
     if plan.announce == Announce::Resuming(info.id.clone()) {
         return Ok(plan);

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::ToolList;
-use crate::state::{Scope, StateStore};
+use super::args::ToolList;
+use crate::project::{Scope, StateStore};
 
 #[derive(Args)]
 pub struct ResetArgs {
@@ -17,7 +17,7 @@ pub struct ResetArgs {
 pub fn run(args: &ResetArgs) -> Result<ExitCode> {
     let scope = Scope::current()?;
     for tool in args.tools.selected() {
-        let removed = StateStore::new(&scope, tool).remove()?;
+        let removed = StateStore::new(&scope, tool.state_rules()).remove()?;
         if removed.is_empty() {
             println!(
                 "{}: no saved session for this {} ({})",

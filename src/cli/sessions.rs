@@ -10,12 +10,15 @@ use chrono::Utc;
 use clap::Args;
 use serde::Serialize;
 
-use super::ToolList;
+use super::args::ToolList;
 use super::output::{self, Style};
-use crate::listing::{Projects, SessionInfo, resumed_session};
-use crate::state::Scope;
-use crate::tools::Tool;
-use crate::transcript::format_time;
+use crate::base::failure::report;
+use crate::base::platform;
+use crate::base::time::format_time;
+use crate::project::Scope;
+use crate::tool::Tool;
+use crate::tool::resolve::resumed_session;
+use crate::transcript::summary::{Projects, SessionInfo};
 
 #[derive(Args)]
 pub struct SessionsArgs {
@@ -67,7 +70,7 @@ pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
         let mut sessions = match lister.list(&projects) {
             Ok(sessions) => sessions,
             Err(error) => {
-                super::report(&error.context(format!("cannot list {} sessions", tool.name())));
+                report(&error.context(format!("cannot list {} sessions", tool.name())));
                 failed = true;
                 continue;
             }
@@ -259,7 +262,7 @@ fn common_prefix(a: &str, b: &str) -> usize {
 
 /// A path under HOME as `~/…`.
 fn home_relative(path: &str) -> String {
-    match crate::env::home() {
+    match platform::home_dir() {
         Some(home) => match std::path::Path::new(path).strip_prefix(&home) {
             Ok(rest) if rest.as_os_str().is_empty() => "~".to_owned(),
             Ok(rest) => format!("~/{}", rest.display()),

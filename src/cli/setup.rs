@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::Args;
 
-use super::{ToolList, failure, report};
+use super::args::ToolList;
+use crate::base::failure::{failure, report};
+use crate::base::platform;
 use crate::install::{self, Site, Situation, Step, StepError};
-use crate::platform;
-use crate::tools::Tool;
+use crate::tool::Tool;
 
 #[derive(Args)]
 pub struct ChangeArgs {
@@ -328,7 +329,7 @@ mod tests {
 
     fn help(error: &anyhow::Error) -> String {
         error
-            .downcast_ref::<super::super::Failure>()
+            .downcast_ref::<crate::base::failure::Failure>()
             .and_then(|failure| failure.help.clone())
             .unwrap_or_default()
     }

@@ -12,12 +12,16 @@ use chrono::{DateTime, Local, Utc};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::failure;
 use super::output::{self, Style};
-use crate::listing::{self, SessionInfo};
-use crate::state::{self, Scope};
-use crate::tools::{self, Tool};
-use crate::transcript::{Message, Role, Tally, Transcript, format_time};
+use crate::base::failure::failure;
+use crate::base::files;
+use crate::base::time::format_time;
+use crate::project::Scope;
+use crate::tool::Tool;
+use crate::tool::resolve;
+use crate::tools;
+use crate::transcript::summary::SessionInfo;
+use crate::transcript::{Message, Role, Tally, Transcript};
 
 #[derive(Args)]
 pub struct ShowArgs {
@@ -38,7 +42,7 @@ pub struct ShowArgs {
 #[derive(Args)]
 pub struct SessionArg {
     /// The tool whose session it is
-    #[arg(value_name = "TOOL", value_parser = super::tool_name())]
+    #[arg(value_name = "TOOL", value_parser = super::args::tool_name())]
     pub tool: String,
     /// The session: its id, or a unique prefix of it (default: the one this project resumes)
     #[arg(value_name = "ID|PREFIX")]
@@ -87,8 +91,8 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
     }
     let tool = tools::find(&args.session.tool).context("unknown tool")?;
     let scope = Scope::current()?;
-    let (source, info) = listing::locate(tool, args.session.session.as_deref(), &scope)?;
-    let transcript = Transcript::collect(source, &info.path)?;
+    let (source, info) = resolve::locate(tool, args.session.session.as_deref(), &scope)?;
+    let transcript = Transcript::collect(|sink| source.read_transcript(&info.path, sink))?;
     let document = Document {
         tool,
         info: &info,
@@ -138,9 +142,9 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
 /// Writes the whole file through a temp file; without `force`, never over an existing one.
 fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     if force {
-        return state::write_atomic(path, bytes);
+        return files::write_atomic(path, bytes);
     }
-    match state::create_new_atomic(path, bytes)? {
+    match files::create_new_atomic(path, bytes)? {
         true => Ok(()),
         false => Err(exists(path)),
     }

@@ -10,11 +10,12 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use super::ToolList;
+use super::args::ToolList;
+use crate::base::failure;
+use crate::base::platform;
 use crate::install::{self, Site, Situation};
-use crate::platform;
-use crate::state::{Scope, StateStore};
-use crate::tools::Tool;
+use crate::project::{Scope, StateStore};
+use crate::tool::{Tool, context_for};
 
 #[derive(Args)]
 pub struct StatusArgs {
@@ -60,6 +61,12 @@ struct ToolStatus {
     session_exists: Option<bool>,
     /// codex and agy: the newest session of this project, when it is not the stored one.
     discovered: Option<String>,
+    /// Where the tool keeps its sessions (for people; not a JSON key).
+    #[serde(skip)]
+    store: Option<String>,
+    /// The variable that moved the store there, when it is set.
+    #[serde(skip)]
+    store_variable: Option<&'static str>,
     /// Why part of this could not be read.
     error: Option<String>,
 }
@@ -104,7 +111,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     // A tool the user named and that is absent is an error (SPEC §1), after the report.
     if args.tools.explicit() && !missing.is_empty() {
         for tool in missing {
-            super::report(&super::setup::not_found(tool));
+            failure::report(&super::setup::not_found(tool));
         }
         return Ok(ExitCode::FAILURE);
     }
@@ -113,7 +120,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
 
 fn tool_status(tool: &'static dyn Tool, scope: &Scope, exe: &Path) -> ToolStatus {
     let site = install::locate(tool.name(), exe);
-    let store = StateStore::new(scope, tool);
+    let store = StateStore::new(scope, tool.state_rules());
     let real = site
         .as_ref()
         .map(|site| site.layout.real.as_path())
@@ -141,6 +148,11 @@ fn tool_status(tool: &'static dyn Tool, scope: &Scope, exe: &Path) -> ToolStatus
         session: None,
         session_exists: None,
         discovered: None,
+        store: tool.store_root().ok().map(|root| text(&root)),
+        store_variable: tool
+            .info()
+            .root_variable
+            .filter(|name| crate::base::env::path(name).is_some()),
         error: None,
     };
     if let Err(error) = add_session(&mut status, tool, scope, &store) {
@@ -162,7 +174,7 @@ fn add_session(
         return Ok(());
     };
     status.state_exists = true;
-    let context = crate::wrapper::context_for(scope, &state, store.dir());
+    let (context, _) = context_for(scope, &state, store.dir());
     if let Some(id) = &state.resume_target {
         status.session = Some(id.clone());
         status.session_exists = Some(tool.has_session(&context, id)?);
@@ -246,6 +258,11 @@ fn print_human(report: &Report) {
                 "discovered",
                 &format!("{id} (not stored yet; the next launch resumes it)"),
             );
+        }
+        match (&status.store, status.store_variable) {
+            (Some(store), Some(variable)) => line("store", &format!("{store} (from {variable})")),
+            (Some(store), None) => line("store", store),
+            (None, _) => {}
         }
         if let Some(error) = &status.error {
             line("error", error);

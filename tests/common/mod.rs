@@ -215,6 +215,26 @@ impl Sandbox {
     }
 }
 
+/// The tools the registry holds, in its order, as the CLI names them in its help.
+pub fn registered_tools() -> Vec<String> {
+    let out = Command::new(BIN)
+        .env_clear()
+        .args(["status", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    let values = help
+        .split("[possible values: ")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .expect("status --help lists the tools");
+    values
+        .split(", ")
+        .filter(|name| *name != "all")
+        .map(str::to_owned)
+        .collect()
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -6,6 +6,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The name the management CLI answers to; under any other name the binary is a wrapper.
+pub const BIN_NAME: &str = "ai-session-manager";
+
 /// Identity of a file after following links: two paths name the same file when their ids match.
 #[derive(Debug, PartialEq, Eq)]
 pub struct FileId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] same_file::Handle);
@@ -24,14 +27,13 @@ pub fn file_id(path: &Path) -> Option<FileId> {
 
 #[cfg(unix)]
 pub fn home_dir() -> Option<PathBuf> {
-    std::env::var_os("HOME")
-        .filter(|home| !home.is_empty())
-        .map(PathBuf::from)
+    // Unset means unset: guessing another home could resume the wrong user's sessions.
+    crate::base::env::path(crate::base::env::HOME).filter(|home| home.is_absolute())
 }
 
 #[cfg(not(unix))]
 pub fn home_dir() -> Option<PathBuf> {
-    dirs::home_dir()
+    dirs::home_dir().filter(|home| home.is_absolute())
 }
 
 /// Lets a closed pipe (`ai-session-manager status | head`) end the management CLI quietly, as
@@ -179,7 +181,7 @@ pub struct WrapperSpec<'a> {
 pub fn is_our_wrapper(path: &Path, exe: &Path) -> bool {
     starts_this_executable(path, exe)
         || std::fs::read_link(path)
-            .is_ok_and(|target| target.file_stem() == Some(OsStr::new(crate::cli::BIN_NAME)))
+            .is_ok_and(|target| target.file_stem() == Some(OsStr::new(BIN_NAME)))
         || read_small_file(path).is_some_and(|bytes| is_wrapper_script(&bytes))
 }
 
@@ -210,7 +212,9 @@ pub fn copy_install(from: &Path, to: &Path) -> io::Result<()> {
         return std::os::unix::fs::symlink(std::fs::read_link(from)?, to);
     }
     match std::fs::hard_link(from, to) {
-        Err(error) if crate::state::links_unsupported(&error) => std::fs::copy(from, to).map(drop),
+        Err(error) if crate::base::files::links_unsupported(&error) => {
+            std::fs::copy(from, to).map(drop)
+        }
         result => result,
     }
 }
@@ -299,7 +303,7 @@ pub fn is_wrapper_script(bytes: &[u8]) -> bool {
 
 /// The Windows wrapper template; `{…}` fields are filled by [`render_cmd_wrapper`].
 #[cfg_attr(not(windows), allow(dead_code))]
-const CMD_TEMPLATE: &str = include_str!("../shims/wrapper.cmd");
+const CMD_TEMPLATE: &str = include_str!("../../shims/wrapper.cmd");
 /// The line that marks a `.cmd` file as ours.
 const CMD_MARKER: &str = "rem ai-session-manager wrapper for ";
 
@@ -308,8 +312,8 @@ const CMD_MARKER: &str = "rem ai-session-manager wrapper for ";
 #[cfg_attr(not(windows), allow(dead_code))]
 pub fn render_cmd_wrapper(spec: &WrapperSpec) -> String {
     CMD_TEMPLATE
-        .replace("{tool_var}", crate::env::TOOL)
-        .replace("{real_var}", crate::env::REAL_BIN)
+        .replace("{tool_var}", crate::base::env::TOOL)
+        .replace("{real_var}", crate::base::env::REAL_BIN)
         .replace("{tool}", spec.tool)
         .replace("{real}", &cmd_path(spec.real))
         .replace("{exe}", &cmd_path(spec.exe))

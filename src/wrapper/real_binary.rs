@@ -4,10 +4,10 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use crate::env;
-use crate::platform::{self, FileId};
-use crate::tools::Tool;
-use crate::ui;
+use crate::base::env;
+use crate::base::platform::{self, FileId};
+use crate::base::ui;
+use crate::tool::Tool;
 
 /// More hops than this through the wrapper is a loop.
 pub const MAX_DEPTH: u32 = 8;
@@ -95,47 +95,67 @@ pub fn next_depth(tool: &'static dyn Tool) -> Result<u32, LaunchError> {
 /// The real binary (SPEC §2): `AI_SESSION_MANAGER_REAL_BIN`; else `<tool>-real` beside the path
 /// the wrapper was started as; else the first `<tool>-real` on PATH. Never the wrapper itself.
 pub fn find_real_binary(tool: &'static dyn Tool, argv0: &OsStr) -> Result<PathBuf, LaunchError> {
-    let me = platform::current_exe_id();
-    let refuse_self = |path: PathBuf| -> Result<PathBuf, LaunchError> {
-        if me.is_some() && platform::file_id(&path) == me {
-            return Err(LaunchError::LoopsBack {
-                tool: tool.name(),
-                path,
-            });
-        }
-        Ok(path)
-    };
-
-    if let Some(path) = env::path(env::REAL_BIN).filter(|path| platform::is_executable_file(path)) {
-        return refuse_self(path);
-    }
-
     let path_dirs: Vec<PathBuf> = env::os(env::PATH)
         .map(|path| std::env::split_paths(&path).collect())
         .unwrap_or_default();
-    let started_from = wrapper_dir(tool, argv0, &path_dirs, me.as_ref());
-    for dir in started_from.iter().chain(path_dirs.iter()) {
-        for name in platform::real_binary_names(tool.name()) {
+    find_in(&Search {
+        tool: tool.name(),
+        argv0,
+        real_bin: env::path(env::REAL_BIN),
+        path_dirs: &path_dirs,
+        me: platform::current_exe_id(),
+    })
+}
+
+/// Where to look for the real binary, as the environment gives it.
+struct Search<'a> {
+    tool: &'static str,
+    argv0: &'a OsStr,
+    /// `AI_SESSION_MANAGER_REAL_BIN`.
+    real_bin: Option<PathBuf>,
+    path_dirs: &'a [PathBuf],
+    /// This executable, which is never the real binary.
+    me: Option<FileId>,
+}
+
+fn find_in(search: &Search) -> Result<PathBuf, LaunchError> {
+    let tool = search.tool;
+    let refuse_self = |path: PathBuf| -> Result<PathBuf, LaunchError> {
+        if search.me.is_some() && platform::file_id(&path) == search.me {
+            return Err(LaunchError::LoopsBack { tool, path });
+        }
+        Ok(path)
+    };
+    if let Some(path) = search
+        .real_bin
+        .clone()
+        .filter(|path| platform::is_executable_file(path))
+    {
+        return refuse_self(path);
+    }
+    let started_from = wrapper_dir(tool, search.argv0, search.path_dirs, search.me.as_ref());
+    for dir in started_from.iter().chain(search.path_dirs.iter()) {
+        for name in platform::real_binary_names(tool) {
             let candidate = dir.join(name);
             if !candidate.is_file() {
                 continue;
             }
             if !platform::is_executable_file(&candidate) {
                 return Err(LaunchError::NotExecutable {
-                    tool: tool.name(),
+                    tool,
                     path: candidate,
                 });
             }
             return refuse_self(candidate);
         }
     }
-    Err(LaunchError::NotFound { tool: tool.name() })
+    Err(LaunchError::NotFound { tool })
 }
 
 /// The folder of the path the wrapper was started as: argv[0]'s, if it names a path, else the
 /// first PATH folder whose `<tool>` is this very executable.
 fn wrapper_dir(
-    tool: &dyn Tool,
+    tool: &str,
     argv0: &OsStr,
     path_dirs: &[PathBuf],
     me: Option<&FileId>,
@@ -148,7 +168,7 @@ fn wrapper_dir(
     path_dirs
         .iter()
         .find(|dir| {
-            platform::tool_file_names(tool.name())
+            platform::tool_file_names(tool)
                 .iter()
                 .any(|name| platform::file_id(&dir.join(name)).as_ref() == Some(me))
         })
@@ -175,4 +195,82 @@ pub fn run(tool: &'static dyn Tool, real: &Path, launch: Launch, depth: u32) -> 
         source,
     }
     .report()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// A folder with an executable `<name>` in it for each name.
+    fn folder_with(names: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        dir
+    }
+
+    fn search<'a>(argv0: &'a OsStr, path_dirs: &'a [PathBuf], me: Option<FileId>) -> Search<'a> {
+        Search {
+            tool: "claude",
+            argv0,
+            real_bin: None,
+            path_dirs,
+            me,
+        }
+    }
+
+    #[test]
+    fn the_real_binary_beside_the_path_it_was_started_as_comes_first() {
+        let started = folder_with(&["claude", "claude-real"]);
+        let on_path = folder_with(&["claude-real"]);
+        let dirs = [on_path.path().to_path_buf()];
+        let argv0 = started.path().join("claude").into_os_string();
+        let found = find_in(&search(&argv0, &dirs, None)).unwrap();
+        assert_eq!(found, started.path().join("claude-real"));
+    }
+
+    #[test]
+    fn started_by_name_the_path_folder_holding_this_executable_counts() {
+        let first = folder_with(&["claude-real"]);
+        let wrapped = folder_with(&["claude", "claude-real"]);
+        let dirs = [first.path().to_path_buf(), wrapped.path().to_path_buf()];
+        let me = platform::file_id(&wrapped.path().join("claude"));
+        let found = find_in(&search(OsStr::new("claude"), &dirs, me)).unwrap();
+        assert_eq!(found, wrapped.path().join("claude-real"));
+        // Without a folder holding this executable, the first on PATH.
+        let found = find_in(&search(OsStr::new("claude"), &dirs, None)).unwrap();
+        assert_eq!(found, first.path().join("claude-real"));
+    }
+
+    #[test]
+    fn the_variable_wins_but_never_names_this_executable() {
+        let dir = folder_with(&["elsewhere", "claude-real"]);
+        let dirs = [dir.path().to_path_buf()];
+        let mut given = search(OsStr::new("claude"), &dirs, None);
+        given.real_bin = Some(dir.path().join("elsewhere"));
+        assert_eq!(find_in(&given).unwrap(), dir.path().join("elsewhere"));
+        given.me = platform::file_id(&dir.path().join("elsewhere"));
+        assert!(matches!(
+            find_in(&given),
+            Err(LaunchError::LoopsBack { .. })
+        ));
+    }
+
+    #[test]
+    fn a_missing_or_unrunnable_real_binary_is_an_error() {
+        let empty = folder_with(&[]);
+        let dirs = [empty.path().to_path_buf()];
+        let error = find_in(&search(OsStr::new("claude"), &dirs, None)).unwrap_err();
+        assert!(matches!(error, LaunchError::NotFound { tool: "claude" }));
+        assert_eq!(error.exit_code(), 127);
+        std::fs::write(empty.path().join("claude-real"), "not runnable").unwrap();
+        let error = find_in(&search(OsStr::new("claude"), &dirs, None)).unwrap_err();
+        assert!(matches!(error, LaunchError::NotExecutable { .. }));
+        assert_eq!(error.exit_code(), 126);
+    }
 }

@@ -12,10 +12,9 @@ use std::time::SystemTime;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use crate::cli::failure;
-use crate::state::{Scope, State, StateStore};
-use crate::tools::{Tool, TranscriptSource};
-use crate::transcript::{Message, Role};
+use super::{Message, Role};
+use crate::base::lines::trim_line_end;
+use crate::project::Scope;
 
 /// How much of a session file a listing reads at most. The id, the folder and the first prompt
 /// sit near the start; codex puts ~25 KB of instructions and the injected AGENTS.md before it.
@@ -129,7 +128,7 @@ impl Head {
             if cut {
                 break;
             }
-            let text = crate::transcript::trim_line_end(&line);
+            let text = trim_line_end(&line);
             if text.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -241,54 +240,6 @@ impl Projects {
             }
         }
     }
-}
-
-/// The session this project resumes for `tool`, as the state names it (an id, or for a
-/// converted gemini session the file being imported); or, for tools that pick their own ids and
-/// have none stored, the project's newest one in the tool's store.
-pub fn resumed_session(tool: &dyn Tool, scope: &Scope) -> Result<Option<String>> {
-    let store = StateStore::new(scope, tool);
-    let state = store.load()?;
-    if let Some(target) = state.as_ref().and_then(|state| state.resume_target.clone()) {
-        return Ok(Some(target));
-    }
-    // No record of where a session started: any folder of the project counts.
-    let state = state.unwrap_or_else(|| {
-        let mut blank = State::new(tool, None, &scope.cwd);
-        blank.cwd = None;
-        blank
-    });
-    let context = crate::wrapper::context_for(scope, &state, store.dir());
-    tool.discover(&context)
-}
-
-/// The session `reference` names (an id, a unique id prefix or a path), or without one the
-/// session this project resumes; with the reader that shows it.
-pub fn locate<'t>(
-    tool: &'t dyn Tool,
-    reference: Option<&str>,
-    scope: &Scope,
-) -> Result<(&'t dyn TranscriptSource, SessionInfo)> {
-    let (Some(source), Some(lister)) = (tool.transcript_source(), tool.session_lister()) else {
-        return Err(failure(
-            format!("{} sessions cannot be listed or read", tool.name()),
-            "name another tool",
-        ));
-    };
-    let reference = match reference {
-        Some(reference) => reference.to_owned(),
-        None => resumed_session(tool, scope)?.ok_or_else(|| {
-            failure(
-                format!("this {} has no {} session yet", scope.kind(), tool.name()),
-                format!(
-                    "name one: 'ai-session-manager sessions {}' lists them",
-                    tool.name()
-                ),
-            )
-        })?,
-    };
-    let path = source.find_session(&scope.cwd, &reference)?;
-    Ok((source, lister.describe(&path)?))
 }
 
 #[cfg(test)]

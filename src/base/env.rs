@@ -24,6 +24,7 @@ pub const GEMINI_CLI_HOME: &str = "GEMINI_CLI_HOME";
 pub const COPILOT_HOME: &str = "COPILOT_HOME";
 
 pub const PATH: &str = "PATH";
+pub const HOME: &str = "HOME";
 /// The user's shell, which converted claude sessions record as their environment.
 pub const SHELL: &str = "SHELL";
 pub const PWD: &str = "PWD";
@@ -52,10 +53,4 @@ pub fn path(name: &str) -> Option<PathBuf> {
 
 pub fn os(name: &str) -> Option<OsString> {
     std::env::var_os(name).filter(|value| !value.is_empty())
-}
-
-/// The user's home folder. Unset means unset: guessing another home could resume the wrong
-/// user's sessions.
-pub fn home() -> Option<PathBuf> {
-    crate::platform::home_dir().filter(|home| home.is_absolute())
 }

@@ -3,24 +3,25 @@
 //! Anything that goes wrong here is a warning, and the tool then runs exactly as typed. Only a
 //! missing real binary or a loop stops the launch.
 
+pub mod real_binary;
+
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::env;
-use crate::launch::{self, Launch};
-use crate::state::{Scope, State, StateStore, now_rfc3339};
-use crate::tools::{Announce, Context, Plan, Tool};
-use crate::ui;
+use crate::base::{env, ui};
+use crate::project::{Pin, Scope, State, StateStore};
+use crate::tool::{Announce, Context, Plan, Tool, context_for};
+use real_binary::Launch;
 
 pub fn run(tool: &'static dyn Tool, argv0: OsString, args: Vec<OsString>) -> ExitCode {
-    let depth = match launch::next_depth(tool) {
+    let depth = match real_binary::next_depth(tool) {
         Ok(depth) => depth,
         Err(error) => return error.report(),
     };
-    let real = match launch::find_real_binary(tool, &argv0) {
+    let real = match real_binary::find_real_binary(tool, &argv0) {
         Ok(real) => real,
         Err(error) => return error.report(),
     };
@@ -35,7 +36,7 @@ pub fn run(tool: &'static dyn Tool, argv0: OsString, args: Vec<OsString>) -> Exi
             }
         }
     };
-    launch::run(tool, &real, launch, depth)
+    real_binary::run(tool, &real, launch, depth)
 }
 
 /// Launches the wrapper leaves alone, reading and writing no state (SPEC §5).
@@ -48,16 +49,19 @@ pub fn passes_through(tool: &dyn Tool, args: &[OsString]) -> bool {
 
 fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
     let scope = Scope::current()?;
-    let store = StateStore::new(&scope, tool);
+    let store = StateStore::new(&scope, tool.state_rules());
     let (state, fresh) = match store.load()? {
         Some(state) => (state, false),
         None => {
-            let created = store.create(State::new(tool, tool.initial_target(), &scope.cwd))?;
+            let created = store.create(store.fresh(tool.initial_target()))?;
             (created.state, created.ours)
         }
     };
 
-    let context = context_for(&scope, &state, store.dir());
+    let (context, warnings) = context_for(&scope, &state, store.dir());
+    for warning in &warnings {
+        ui::warn(warning);
+    }
     let plan = tool.plan(&context, state.resume_target.as_deref(), fresh)?;
     let run_in = record(&store, &scope, state, &plan, &context)?;
 
@@ -78,35 +82,6 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
         args: full_args,
         cwd,
     })
-}
-
-/// The launch context: the session runs where it started, if that folder is still there and
-/// inside the project (a state file comes from the repository, so its paths are not trusted).
-pub fn context_for<'a>(scope: &'a Scope, state: &State, state_dir: PathBuf) -> Context<'a> {
-    let recorded = state.cwd.as_deref().map(Path::new);
-    let session_cwd = match recorded {
-        None => None,
-        Some(dir) if dir == scope.cwd => Some(scope.cwd.clone()),
-        Some(dir) => {
-            let inside = scope.contains(dir);
-            if inside.is_none() && dir.exists() {
-                ui::warn(&format!(
-                    "ignoring the recorded folder {}: it is outside this project",
-                    dir.display()
-                ));
-            }
-            inside
-        }
-    };
-    Context {
-        scope,
-        cwd_recorded: session_cwd.is_some(),
-        session_cwd: session_cwd.unwrap_or_else(|| scope.cwd.clone()),
-        created_at: state.created_at(),
-        state_dir,
-        import: state.import.clone(),
-        pinned_at: state.pinned_at(),
-    }
 }
 
 /// Saves what the plan learned; returns the folder the tool runs in.
@@ -134,17 +109,9 @@ fn record(
         }
         None => state.cwd.clone(),
     };
-    if target_changed || cwd != state.cwd || plan.import != state.import {
-        // A session that took over from a pinned one is no longer the pinned one.
-        let pinned_at = state.pinned_at.clone().filter(|_| !target_changed);
-        store.save(&State {
-            resume_target: plan.target.clone(),
-            cwd,
-            updated_at: Some(now_rfc3339()),
-            import: plan.import.clone(),
-            pinned_at,
-            ..state
-        })?;
+    if target_changed || cwd != state.cwd || plan.tool_state != state.tool_state {
+        let next = state.pointed_at(plan.target.clone(), cwd, plan.tool_state.clone(), Pin::Keep);
+        store.save(&next)?;
     }
     Ok(run_in)
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::env;
+use crate::base::env;
 
 const PREFIX: &str = "[ai-session-manager]";
 

@@ -1,0 +1,506 @@
+//! One tool's state for one project: `<root>/.ai-session-manager/<tool>.json`.
+
+use std::io::ErrorKind;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::scope::Scope;
+use crate::base::files::{create_new_atomic, write_atomic};
+use crate::base::ids::is_uuid;
+use crate::base::time::{now_rfc3339, parse_time, unix_time};
+use crate::base::ui;
+
+/// Where the Python tool kept repo state before it moved to the project folder.
+const LEGACY_GIT_DIR: &str = "ai-session-manager";
+
+/// How a tool's session id comes about; stored as `session_mode` in the state file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionMode {
+    /// The wrapper picks a UUID and hands it to the tool.
+    ManagedId,
+    /// The tool picks its own id; the wrapper learns it from the tool's history.
+    AutoResume,
+}
+
+/// A file the Python tool kept a bare session id in, for one tool.
+#[derive(Clone, Copy)]
+pub struct LegacyIdFile {
+    /// Its name inside `.git/` in a repository.
+    pub in_git: &'static str,
+    /// Its name in a plain folder.
+    pub in_folder: &'static str,
+}
+
+/// What the state files need to know about a tool; each tool gives its own.
+#[derive(Clone, Copy)]
+pub struct StateRules {
+    pub tool: &'static str,
+    pub mode: SessionMode,
+    /// Whether a resume target read from a state file may be used at all. A state file arrives
+    /// with `git clone`, so nothing in it is trusted.
+    pub accepts: fn(target: &str, state_dir: &Path) -> bool,
+    /// Older places of this tool's state, migrated on first read.
+    pub legacy_id_file: Option<LegacyIdFile>,
+}
+
+/// One tool's state for one project. Compatible with the files the Python tool wrote, which lack
+/// `cwd` and the timestamps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    pub tool: String,
+    pub session_mode: SessionMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_target: Option<String>,
+    /// The directory the session started in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Bookkeeping of the tool's own, opaque here. The key is `import`, after the one tool that
+    /// keeps any: gemini, for a converted session it is importing.
+    #[serde(default, rename = "import", skip_serializing_if = "Option::is_none")]
+    pub tool_state: Option<serde_json::Value>,
+    /// When `use` pinned `resume_target`: sessions of tools that pick their own ids take over
+    /// from a pinned one only if they started after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_at: Option<String>,
+    /// Fields a newer version added survive a rewrite by this one.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What becomes of a pin when the state points at a session.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Pin {
+    /// `use` pins the session now.
+    Now,
+    /// Kept while the session stays the same; a session that takes over is not pinned.
+    Keep,
+    Clear,
+}
+
+impl State {
+    pub fn new(rules: &StateRules, resume_target: Option<String>, cwd: &Path) -> State {
+        let now = now_rfc3339();
+        State {
+            version: 1,
+            tool: rules.tool.to_owned(),
+            session_mode: rules.mode,
+            resume_target,
+            cwd: cwd.to_str().map(str::to_owned),
+            created_at: Some(now.clone()),
+            updated_at: Some(now),
+            tool_state: None,
+            pinned_at: None,
+            extra: Default::default(),
+        }
+    }
+
+    /// The one way a project's state moves to a session, for the wrapper, `session convert` and
+    /// `use` alike: the session, the folder it runs in and the tool's bookkeeping are replaced;
+    /// what else the state records is kept.
+    pub fn pointed_at(
+        self,
+        target: Option<String>,
+        cwd: Option<String>,
+        tool_state: Option<serde_json::Value>,
+        pin: Pin,
+    ) -> State {
+        let now = now_rfc3339();
+        let pinned_at = match pin {
+            Pin::Now => Some(now.clone()),
+            Pin::Keep if target == self.resume_target => self.pinned_at.clone(),
+            Pin::Keep | Pin::Clear => None,
+        };
+        State {
+            resume_target: target,
+            cwd,
+            updated_at: Some(now),
+            tool_state,
+            pinned_at,
+            ..self
+        }
+    }
+
+    pub fn created_at(&self) -> Option<DateTime<Utc>> {
+        parse_time(self.created_at.as_deref())
+    }
+
+    /// When `use` pinned the session; a time that does not parse counts as no pin.
+    pub fn pinned_at(&self) -> Option<DateTime<Utc>> {
+        parse_time(self.pinned_at.as_deref())
+    }
+
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut bytes = serde_json::to_vec_pretty(self)?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
+    /// Why this state cannot be used, if it cannot.
+    fn problem(&self, rules: &StateRules, state_dir: &Path) -> Option<String> {
+        if self.version != 1 {
+            return Some(format!("unknown version {}", self.version));
+        }
+        if self.tool != rules.tool {
+            return Some(format!("it is for {:?}, not {}", self.tool, rules.tool));
+        }
+        if self.session_mode != rules.mode {
+            return Some("its session_mode does not match the tool".into());
+        }
+        if let Some(target) = &self.resume_target
+            && !(rules.accepts)(target, state_dir)
+        {
+            return Some(format!("invalid resume_target {target:?}"));
+        }
+        if let Some(cwd) = &self.cwd {
+            let cwd = Path::new(cwd);
+            if !cwd.is_absolute() || cwd.components().any(|c| c == Component::ParentDir) {
+                return Some("its cwd is not a plain absolute path".into());
+            }
+        }
+        None
+    }
+}
+
+/// Reads and writes one tool's state for one project.
+pub struct StateStore<'a> {
+    scope: &'a Scope,
+    rules: StateRules,
+}
+
+/// Result of creating a state when there was none.
+pub struct Created {
+    pub state: State,
+    /// False when another launch created it first; `state` is then theirs.
+    pub ours: bool,
+}
+
+impl<'a> StateStore<'a> {
+    pub fn new(scope: &'a Scope, rules: StateRules) -> Self {
+        StateStore { scope, rules }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir().join(format!("{}.json", self.rules.tool))
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.scope.state_dir()
+    }
+
+    /// A new state for this tool, started in the current directory.
+    pub fn fresh(&self, resume_target: Option<String>) -> State {
+        State::new(&self.rules, resume_target, &self.scope.cwd)
+    }
+
+    /// State files an older version wrote, which are migrated on first read.
+    pub fn legacy_paths(&self) -> Vec<PathBuf> {
+        let scope = self.scope;
+        let git_dir = scope.root.join(".git");
+        let git_dir_is_folder = scope.is_repo && git_dir.is_dir();
+        let mut paths = Vec::new();
+        if git_dir_is_folder {
+            paths.push(
+                git_dir
+                    .join(LEGACY_GIT_DIR)
+                    .join(format!("{}.json", self.rules.tool)),
+            );
+        }
+        if let Some(file) = &self.rules.legacy_id_file {
+            if git_dir_is_folder {
+                paths.push(git_dir.join(file.in_git));
+            } else if !scope.is_repo {
+                paths.push(scope.root.join(file.in_folder));
+            }
+        }
+        paths
+    }
+
+    /// The usable state, if any. A file that cannot be used is moved aside (never deleted) with a
+    /// warning; a legacy file is migrated into the new place.
+    pub fn load(&self) -> Result<Option<State>> {
+        self.check_dir()?;
+        let path = self.path();
+        if let Some(state) = self.read_valid(&path)? {
+            return Ok(Some(state));
+        }
+        for legacy in self.legacy_paths() {
+            if let Some(state) = self.read_legacy(&legacy)? {
+                let created = self.create(state)?;
+                if let Err(error) = std::fs::remove_file(&legacy) {
+                    ui::warn(&format!(
+                        "migrated {} but could not remove it: {error}",
+                        legacy.display()
+                    ));
+                }
+                return Ok(Some(created.state));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `Ok(None)` when the file is absent, or was unusable and has been moved aside.
+    fn read_valid(&self, path: &Path) -> Result<Option<State>> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", path.display()));
+            }
+        };
+        let problem = match serde_json::from_slice::<State>(&bytes) {
+            Ok(state) => match state.problem(&self.rules, &self.dir()) {
+                None => return Ok(Some(state)),
+                Some(problem) => problem,
+            },
+            Err(error) => format!("it is not valid state JSON ({error})"),
+        };
+        let aside = move_aside(path)?;
+        ui::warn(&format!(
+            "ignored {}: {problem}; moved it to {}",
+            path.display(),
+            aside.display()
+        ));
+        Ok(None)
+    }
+
+    fn read_legacy(&self, path: &Path) -> Result<Option<State>> {
+        if path.extension().is_some_and(|ext| ext == "json") {
+            return self.read_valid(path);
+        }
+        // The Python tool's copilot file: a bare session id.
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", path.display()));
+            }
+        };
+        let id = text.trim();
+        if !is_uuid(id) {
+            let aside = move_aside(path)?;
+            ui::warn(&format!(
+                "ignored {}: not a session id; moved it to {}",
+                path.display(),
+                aside.display()
+            ));
+            return Ok(None);
+        }
+        let mut state = self.fresh(Some(id.to_owned()));
+        state.cwd = None;
+        Ok(Some(state))
+    }
+
+    /// Creates the state file unless one exists; simultaneous first launches thus agree on one
+    /// session, the loser reading the winner's file.
+    pub fn create(&self, state: State) -> Result<Created> {
+        for _ in 0..3 {
+            self.prepare_dir()?;
+            if create_new_atomic(&self.path(), &state.to_bytes()?)? {
+                return Ok(Created { state, ours: true });
+            }
+            if let Some(theirs) = self.read_valid(&self.path())? {
+                return Ok(Created {
+                    state: theirs,
+                    ours: false,
+                });
+            }
+        }
+        bail!("{} keeps changing under us", self.path().display())
+    }
+
+    /// Replaces the state file atomically; a symlink there is replaced, never written through.
+    pub fn save(&self, state: &State) -> Result<()> {
+        self.prepare_dir()?;
+        write_atomic(&self.path(), &state.to_bytes()?)
+    }
+
+    /// Removes this project's state for the tool, legacy files included; returns what was removed.
+    pub fn remove(&self) -> Result<Vec<PathBuf>> {
+        let mut removed = Vec::new();
+        for path in std::iter::once(self.path()).chain(self.legacy_paths()) {
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(error) if error.kind() == ErrorKind::NotFound => {}
+                Err(error) => {
+                    return Err(error).with_context(|| format!("cannot remove {}", path.display()));
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    /// The state folder must be a real folder inside the project: a link could lead our writes
+    /// anywhere.
+    pub fn check_dir(&self) -> Result<()> {
+        let dir = self.dir();
+        match dir.symlink_metadata() {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                Err(anyhow!("{} is a symlink; not using it", dir.display()))
+            }
+            Ok(meta) if !meta.is_dir() => Err(anyhow!("{} is not a folder", dir.display())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Creates the state folder, with the `.gitignore` that keeps it out of `git status`.
+    pub fn prepare_dir(&self) -> Result<()> {
+        self.check_dir()?;
+        let dir = self.dir();
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        // The folder ignores itself, so it never shows in `git status`.
+        let ignore = dir.join(".gitignore");
+        if ignore.symlink_metadata().is_err() {
+            create_new_atomic(&ignore, b"*\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// Renames an unusable file to `<name>.bad-<unix time>`, never over an existing one.
+fn move_aside(path: &Path) -> Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stamp = unix_time();
+    for attempt in 0..100u32 {
+        let suffix = if attempt == 0 {
+            format!("{name}.bad-{stamp}")
+        } else {
+            format!("{name}.bad-{stamp}-{attempt}")
+        };
+        let aside = path.with_file_name(suffix);
+        if aside.symlink_metadata().is_ok() {
+            continue;
+        }
+        std::fs::rename(path, &aside)
+            .with_context(|| format!("{} is unusable and cannot be moved aside", path.display()))?;
+        return Ok(aside);
+    }
+    bail!("too many unusable copies of {}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(legacy_id_file: Option<LegacyIdFile>) -> StateRules {
+        StateRules {
+            tool: "claude",
+            mode: SessionMode::ManagedId,
+            accepts: |target, _| is_uuid(target),
+            legacy_id_file,
+        }
+    }
+
+    const ID: &str = "44444444-2222-4333-8444-555555555555";
+
+    fn repository() -> (tempfile::TempDir, Scope) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let scope = Scope::containing(dir.path().to_path_buf());
+        (dir, scope)
+    }
+
+    #[test]
+    fn the_python_tools_repo_state_is_migrated_into_the_state_folder() {
+        let (dir, scope) = repository();
+        let legacy = dir.path().join(".git/ai-session-manager/claude.json");
+        std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+        let python = format!(
+            r#"{{"version": 1, "tool": "claude", "session_mode": "managed-id", "resume_target": "{ID}"}}"#
+        );
+        std::fs::write(&legacy, python).unwrap();
+        let store = StateStore::new(&scope, rules(None));
+        let state = store.load().unwrap().unwrap();
+        assert_eq!(state.resume_target.as_deref(), Some(ID));
+        assert!(!legacy.exists());
+        let written: State = serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap();
+        assert_eq!(written, state);
+        assert!(dir.path().join(".ai-session-manager/.gitignore").is_file());
+    }
+
+    #[test]
+    fn a_bare_id_file_is_migrated_for_the_tool_that_had_one() {
+        let (dir, scope) = repository();
+        let legacy = dir.path().join(".git/copilot-session");
+        std::fs::write(&legacy, format!("{ID}\n")).unwrap();
+        let file = LegacyIdFile {
+            in_git: "copilot-session",
+            in_folder: ".copilot-session",
+        };
+        assert!(
+            StateStore::new(&scope, rules(None))
+                .load()
+                .unwrap()
+                .is_none()
+        );
+        assert!(legacy.exists(), "not this tool's file");
+        let state = StateStore::new(&scope, rules(Some(file)))
+            .load()
+            .unwrap()
+            .unwrap();
+        assert_eq!(state.resume_target.as_deref(), Some(ID));
+        // Its folder is unknown: the Python tool did not record one.
+        assert_eq!(state.cwd, None);
+        assert!(!legacy.exists());
+    }
+
+    #[test]
+    fn an_unusable_state_is_moved_aside_and_kept() {
+        let (dir, scope) = repository();
+        let store = StateStore::new(&scope, rules(None));
+        store.prepare_dir().unwrap();
+        let state_dir = dir.path().join(".ai-session-manager");
+        for body in [
+            "not json",
+            r#"{"version": 1, "tool": "codex", "session_mode": "managed-id"}"#,
+        ] {
+            std::fs::write(store.path(), body).unwrap();
+            assert!(store.load().unwrap().is_none());
+            assert!(!store.path().exists());
+        }
+        let mut aside: Vec<String> = std::fs::read_dir(&state_dir)
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("claude.json.bad-"))
+            .collect();
+        aside.sort();
+        assert_eq!(aside.len(), 2, "{aside:?}");
+        let kept: Vec<String> = aside
+            .iter()
+            .map(|name| std::fs::read_to_string(state_dir.join(name)).unwrap())
+            .collect();
+        assert!(kept.contains(&"not json".to_owned()), "{kept:?}");
+    }
+
+    #[test]
+    fn pointing_at_a_session_keeps_the_rest_and_a_pin_only_for_the_same_session() {
+        let state = State::new(&rules(None), Some(ID.into()), Path::new("/p")).pointed_at(
+            Some(ID.into()),
+            Some("/p".into()),
+            None,
+            Pin::Now,
+        );
+        assert!(state.pinned_at.is_some());
+        let same = state
+            .clone()
+            .pointed_at(Some(ID.into()), Some("/p/a".into()), None, Pin::Keep);
+        assert_eq!(same.pinned_at, state.pinned_at);
+        assert_eq!(same.created_at, state.created_at);
+        let other = state.pointed_at(Some("other".into()), None, None, Pin::Keep);
+        assert_eq!(other.pinned_at, None);
+        assert_eq!(other.cwd, None);
+    }
+}

@@ -1,0 +1,80 @@
+//! What a tool may offer beyond its launch rule: listing its store, reading its transcripts,
+//! writing sessions it resumes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use crate::project::Scope;
+use crate::transcript::summary::{Projects, SessionInfo};
+use crate::transcript::{Message, Sink, Tally};
+
+/// A tool whose stored sessions can be listed, metadata-first (see [`crate::listing`]).
+pub trait SessionLister {
+    /// The sessions of the projects `projects` admits, in any order. Which sessions belong to a
+    /// project is decided as the tool's own resume decides it. A file that cannot be read is
+    /// listed with a placeholder title; only a store that cannot be read at all is an error.
+    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>>;
+
+    /// What the session file at `path`, as `TranscriptSource::find_session` gives it, says
+    /// about itself.
+    fn describe(&self, path: &Path) -> Result<SessionInfo>;
+}
+
+/// A tool whose transcripts `session convert` can read.
+pub trait TranscriptSource {
+    /// The session file that `reference` names: a path, an exact id or a unique id prefix.
+    /// `cwd` is where the user stands; a tool that files sessions per folder looks there first.
+    fn find_session(&self, cwd: &Path, reference: &str) -> Result<PathBuf>;
+
+    /// Streams the visible messages of a session file to `sink`, in order, holding one record at
+    /// a time; returns what could not be carried. Unknown record types are ignored; malformed
+    /// lines are skipped and counted.
+    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally>;
+}
+
+/// A tool that `session convert` can write sessions for.
+pub trait ConversionTarget {
+    /// The id for the new session: the one the user asked for, if the tool accepts it, else a
+    /// new one.
+    fn session_id(&self, requested: Option<&str>) -> Result<String>;
+
+    /// Where the session file goes. Fails if the tool already holds a session with this id.
+    fn session_path(&self, session: &NewSession) -> Result<PathBuf>;
+
+    /// Turns messages into the tool's lines, one message at a time.
+    fn encoder(&self, session: &NewSession) -> Result<Box<dyn SessionEncoder>>;
+
+    /// The state `resume_target` that makes the next launch resume the written session: its id,
+    /// unless the tool needs more.
+    fn resume_target(&self, session: &NewSession, _path: &Path) -> String {
+        session.id.clone()
+    }
+
+    /// How to resume the written session by hand.
+    fn resume_hint(&self, session: &NewSession, path: &Path) -> String;
+}
+
+/// A session `session convert` is writing.
+pub struct NewSession {
+    /// The target tool's id for it.
+    pub id: String,
+    /// The directory it belongs to: where the user converts it.
+    pub cwd: PathBuf,
+    pub scope: Scope,
+    /// When the conversion started; the fallback time of messages that have none.
+    pub created: DateTime<Utc>,
+}
+
+/// Writes a converted session's lines. A header that depends on the first message is written
+/// with it.
+pub trait SessionEncoder {
+    fn message(&mut self, message: &Message, out: &mut dyn Write) -> Result<()>;
+
+    /// Lines that can only be written once every message is known.
+    fn finish(&mut self, _out: &mut dyn Write) -> Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,190 @@
+//! A converted session on its way into gemini's store, through `--session-file`.
+
+use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use super::store::chats_dir;
+use crate::base::ids::{is_uuid, new_uuid};
+use crate::base::lines::LineReader;
+use crate::base::time::{now_rfc3339, parse_time};
+use crate::tool::{Announce, Context, Plan};
+use crate::transcript::read::Loose;
+
+/// Bookkeeping for a converted session that gemini must import with `--session-file`. Gemini
+/// gives every import a new id, so the wrapper imports once and learns that id on the next launch.
+/// It is gemini's own part of the state file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    /// The id of the converted file's first message; gemini keeps message ids when it imports,
+    /// so this is how the imported copy is recognised.
+    pub first_message: String,
+    /// When the wrapper last started gemini with `--session-file`.
+    pub started_at: String,
+    /// How many launches have imported the file so far.
+    pub attempts: u32,
+}
+
+impl Import {
+    /// The bookkeeping the state records, if it is gemini's.
+    pub fn from_state(tool_state: Option<&serde_json::Value>) -> Option<Import> {
+        serde_json::from_value(tool_state?.clone()).ok()
+    }
+}
+
+/// How many launches import one converted file before the wrapper stops looking for the result.
+const MAX_IMPORTS: u32 = 2;
+/// How far file times may lag the recorded start of an import (file system time granularity,
+/// clock adjustments).
+const CLOCK_SLACK: Duration = Duration::from_secs(120);
+/// Gemini writes an imported session's metadata line, its "Imported session from …" notice, then
+/// the converted messages; the first of them is within this many lines.
+const IMPORT_HEAD_LINES: usize = 4;
+
+/// A converted session on its way into gemini's store. Its state target is the converted file,
+/// which lies in the state folder (the Python tool stored such paths too, and re-imported them on
+/// every launch).
+///
+/// Why import rather than write into gemini's store: the store is keyed by a per-directory slug
+/// registered in `projects.json`, which only gemini may write (it resets the registry when it
+/// dislikes a slug), so a directory gemini has never run in has no place for a session yet; and
+/// the file names and `projectHash` are gemini's to change. `--session-file` is gemini's own way
+/// in, and it writes the imported session into the right store itself. Its catch: every import
+/// makes a new session with a new id. So the wrapper imports once, recording when and which
+/// file, and since exec leaves no chance to look afterwards, the next launch finds the imported
+/// copy in gemini's store: a session file of this directory, written after the import started,
+/// holding the converted first message under its original id. From then on that id is the
+/// managed session, resumed with `--resume` and never imported again.
+///
+/// If the next launch finds no imported copy (gemini failed before importing, or is too old for
+/// `--session-file`), it imports once more; after [`MAX_IMPORTS`] it gives up with a notice and
+/// starts a new session, keeping the file for a manual import.
+pub fn plan_import(context: &Context, file: PathBuf) -> Result<Plan> {
+    let new_session =
+        |notice: String| Ok(Plan::new_session(new_uuid(), "--session-id").with_notice(notice));
+    // Without a record of an import (a file the Python tool converted, which it imported on
+    // every launch), any import of the file already in the store counts.
+    let import = Import::from_state(context.tool_state.as_ref()).or_else(|| {
+        first_message_id(&file).map(|first_message| Import {
+            first_message,
+            started_at: String::new(),
+            attempts: 0,
+        })
+    });
+    let Some(import) = import else {
+        return new_session(format!("Converted session {} is gone", file.display()));
+    };
+    if let Some(id) = find_imported(&context.session_cwd, &import)? {
+        let inject = vec!["--resume".into(), id.clone().into()];
+        return Ok(Plan::resume(id.clone(), inject)
+            .with_notice(format!("Gemini imported the converted session as {id}")));
+    }
+    if import.attempts >= MAX_IMPORTS {
+        return new_session(format!(
+            "Gemini kept no session imported from {0}; starting a new one \
+             (`gemini --session-file {0}` imports it by hand)",
+            file.display()
+        ));
+    }
+    if !file.is_file() {
+        return new_session(format!("Converted session {} is gone", file.display()));
+    }
+    Ok(Plan {
+        inject: vec!["--session-file".into(), file.clone().into_os_string()],
+        target: Some(file.to_string_lossy().into_owned()),
+        announce: Announce::Importing(file.display().to_string()),
+        notices: Vec::new(),
+        session_cwd: None,
+        tool_state: serde_json::to_value(Import {
+            started_at: now_rfc3339(),
+            attempts: import.attempts + 1,
+            ..import
+        })
+        .ok(),
+    })
+}
+
+/// The id of the first message of a converted file, which its imported copy keeps.
+pub fn first_message_id(file: &Path) -> Option<String> {
+    let mut lines = LineReader::open(file).ok()?;
+    for _ in 0..IMPORT_HEAD_LINES {
+        let (_, line) = lines.next_line().ok()??;
+        if let Ok(head) = serde_json::from_slice::<ImportHead>(line)
+            && let Some(id) = head.id.and_then(Loose::valid)
+        {
+            return Some(id);
+        }
+    }
+    None
+}
+
+#[derive(Deserialize)]
+struct ImportHead {
+    #[serde(rename = "sessionId")]
+    session_id: Option<Loose<String>>,
+    id: Option<Loose<String>>,
+}
+
+/// The id gemini gave its import of the converted file, if it is in this directory's store:
+/// the newest import since the recorded start, or any, with no recorded start.
+pub fn find_imported(cwd: &Path, import: &Import) -> Result<Option<String>> {
+    let Some(chats) = chats_dir(cwd)? else {
+        return Ok(None);
+    };
+    let Ok(entries) = std::fs::read_dir(&chats) else {
+        return Ok(None);
+    };
+    let since = parse_time(Some(&import.started_at))
+        .and_then(|time| SystemTime::from(time).checked_sub(CLOCK_SLACK))
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let mut candidates: Vec<(SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name();
+            let name = name.to_str()?;
+            if !name.starts_with("session-") || !name.ends_with(".jsonl") {
+                return None;
+            }
+            let modified = entry.metadata().ok()?.modified().ok()?;
+            (modified >= since).then(|| (modified, entry.path()))
+        })
+        .collect();
+    candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.0));
+    Ok(candidates
+        .iter()
+        .find_map(|(_, path)| imported_from(path, &import.first_message)))
+}
+
+/// The session id of `path` if it is an import of the converted file whose first message is
+/// `first_message`.
+pub fn imported_from(path: &Path, first_message: &str) -> Option<String> {
+    let mut lines = LineReader::open(path).ok()?;
+    let (_, line) = lines.next_line().ok()??;
+    let session_id = serde_json::from_slice::<ImportHead>(line)
+        .ok()?
+        .session_id?
+        .valid()
+        .filter(|id| is_uuid(id))?;
+    for _ in 1..IMPORT_HEAD_LINES {
+        let (_, line) = lines.next_line().ok()??;
+        let Ok(head) = serde_json::from_slice::<ImportHead>(line) else {
+            continue;
+        };
+        if head.id.and_then(Loose::valid).as_deref() == Some(first_message) {
+            return Some(session_id);
+        }
+    }
+    None
+}
+
+/// The import file a state target names, if it is a plain file inside the state folder.
+pub fn import_file(target: &str, state_dir: &Path) -> Option<PathBuf> {
+    let path = Path::new(target);
+    let plain = path.is_absolute()
+        && path
+            .components()
+            .all(|c| !matches!(c, Component::ParentDir));
+    (plain && path.parent() == Some(state_dir)).then(|| path.to_path_buf())
+}
