@@ -1,4 +1,4 @@
-//! `cargo bench --bench launch [-- --compare-python]`
+//! `cargo bench --bench launch [-- --compare-python] [-- --baseline OTHER-BUILD]`
 //!
 //! What the wrapper costs a launch. Every case runs the real binary directly (A) and through the
 //! wrapper (B), alternating A and B in one run, and reports medians, p95 and the time added per
@@ -27,6 +27,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let compare_python = args.iter().any(|arg| arg == "--compare-python");
     let runs = flag_value(&args, "--runs").unwrap_or(200);
+    let baseline = args
+        .iter()
+        .position(|arg| arg == "--baseline")
+        .and_then(|at| args.get(at + 1))
+        .map(PathBuf::from);
 
     let bench = Bench::new(args.iter().any(|arg| arg == "--keep"));
     let mut table = Table::default();
@@ -37,6 +42,17 @@ fn main() {
     let case1 = compare(runs, &claude.direct, &claude.wrapped, None);
     table.row_added("1. claude resume: added per launch", &case1, 1.0);
     table.row_ratio("1. claude resume: wrapped / direct", &case1);
+    if let Some(baseline) = &baseline {
+        // The same case through another build, interleaved with this one in the same run.
+        let other = bench.baseline_launch(&claude.wrapped, baseline);
+        let (this, before) = compare_builds(runs, &claude.direct, &claude.wrapped, &other);
+        table.row(
+            "1. claude resume vs --baseline: added, this / baseline",
+            format!("{this:.2} / {before:.2} ms = {:.2}x", this / before),
+            "<= 1.00x",
+            this <= before,
+        );
+    }
 
     // 2.-3. codex in a large history.
     eprintln!("writing 10,000 synthetic codex rollouts ...");
@@ -244,6 +260,28 @@ fn compare(runs: usize, direct: &Launch, wrapped: &Launch, reset: Option<&dyn Fn
         result.wrapped_rss_kb.push(rss);
     }
     result
+}
+
+/// The median time each build adds to `direct`, measured in one run: every round runs the direct
+/// launch and both builds, in an order that turns each round so that none is always first.
+fn compare_builds(runs: usize, direct: &Launch, this: &Launch, other: &Launch) -> (f64, f64) {
+    let launches = [direct, this, other];
+    for launch in launches {
+        for _ in 0..5 {
+            launch.run();
+        }
+    }
+    let (mut added_this, mut added_other) = (Vec::new(), Vec::new());
+    for round in 0..runs {
+        let mut ms = [0.0; 3];
+        for step in 0..3 {
+            let which = (round + step) % 3;
+            ms[which] = launches[which].run().0.as_secs_f64() * 1e3;
+        }
+        added_this.push(ms[1] - ms[0]);
+        added_other.push(ms[2] - ms[0]);
+    }
+    (median(&added_this), median(&added_other))
 }
 
 fn percentile(values: &[f64], p: f64) -> f64 {
@@ -460,6 +498,27 @@ impl Bench {
             ("HOME".into(), self.home.clone().into_os_string()),
             ("PATH".into(), path),
         ]
+    }
+
+    /// `wrapped` run through another build of ai-session-manager, in a bin folder of its own.
+    fn baseline_launch(&self, wrapped: &Launch, binary: &Path) -> Launch {
+        let bin = self.root.join("bin-baseline");
+        std::fs::create_dir_all(&bin).unwrap();
+        let real = bin.join(format!("{}-real", wrapped.arg0));
+        std::fs::copy(self.bin.join(format!("{}-real", wrapped.arg0)), &real).unwrap();
+        let tool = bin.join(&wrapped.arg0);
+        let _ = std::fs::remove_file(&tool);
+        std::os::unix::fs::symlink(binary, &tool).unwrap();
+        let mut path = bin.into_os_string();
+        path.push(":/usr/bin:/bin");
+        let mut env = wrapped.env.clone();
+        env.retain(|(key, _)| key != "PATH");
+        env.push(("PATH".into(), path));
+        Launch {
+            program: tool,
+            env,
+            ..wrapped.clone()
+        }
     }
 
     /// A tool started by name, through PATH, as a shell would.

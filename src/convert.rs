@@ -89,6 +89,7 @@ pub fn convert(request: &Request, scope: &Scope) -> Result<Outcome> {
     if !file.commit()? {
         return Err(exists(to, &session.id, &path));
     }
+    target.written(&session, &path)?;
     if path.starts_with(store.dir()) {
         // A file in the state folder (gemini's import file) must not show in `git status`.
         store.prepare_dir()?;

@@ -127,12 +127,10 @@ fn an_import_that_left_nothing_is_tried_once_more_then_given_up() {
     assert!(Path::new(&file).is_file());
 }
 
-#[test]
-fn a_converted_file_from_the_python_tool_is_imported_once_too() {
-    let sb = Sandbox::new();
+/// The Python tool's converted file and state: the file's path as the resume target, no import
+/// record.
+fn python_converted(sb: &Sandbox) -> std::path::PathBuf {
     sb.wrap("gemini");
-    // The Python tool's converted file and state: the file's path as the resume target, no
-    // import record.
     let file = sb
         .state_dir()
         .join("gemini-session-1b4e28ba-2fa1-11d2-883f-0016d3cca427.jsonl");
@@ -150,17 +148,37 @@ fn a_converted_file_from_the_python_tool_is_imported_once_too() {
     let body: String = lines.iter().map(|line| line.to_string() + "\n").collect();
     sb.write(&file, body);
     sb.write_python_state("gemini", "managed-id", Some(file.to_str().unwrap()));
+    file
+}
 
-    sb.run("gemini", Vec::<&str>::new());
-    assert_eq!(
-        sb.args("gemini"),
-        ["--session-file", file.to_str().unwrap()]
+/// A file this machine's `session convert` did not write may have come with the repository, so
+/// it is not imported; the notice says how to import it by hand.
+#[test]
+fn a_converted_file_from_the_python_tool_is_not_imported_by_itself() {
+    let sb = Sandbox::new();
+    let file = python_converted(&sb);
+    let out = sb.run("gemini", Vec::<&str>::new());
+    let id = sb.target("gemini").unwrap();
+    assert!(is_uuid(&id));
+    assert_eq!(sb.args("gemini"), ["--session-id", id.as_str()]);
+    let text = stderr(&out);
+    assert!(
+        text.contains(&format!("Not importing {}", file.display())),
+        "{text}"
     );
-    assert_eq!(
-        sb.state("gemini")["import"]["first_message"],
-        "6f1d2c3b-0000-4000-8000-000000000001"
+    assert!(
+        text.contains(&format!("gemini --session-file {}", file.display())),
+        "{text}"
     );
+    assert!(file.is_file(), "the file stays");
+}
 
+/// Imported already, by hand or by the Python tool (which imported on every launch): the
+/// import in gemini's store is resumed.
+#[test]
+fn a_python_converted_file_already_in_geminis_store_is_resumed() {
+    let sb = Sandbox::new();
+    let file = python_converted(&sb);
     gemini_imports(&sb, &file, IMPORTED);
     sb.run("gemini", Vec::<&str>::new());
     assert_eq!(sb.args("gemini"), ["--resume", IMPORTED]);

@@ -7,6 +7,119 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
+use crate::base::{platform, ui};
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum Unread {
+    Missing,
+    /// A symbolic link, where links are not followed.
+    Link,
+    /// A FIFO, a device, a socket or a folder: nothing to read, or never done reading.
+    NotRegular(&'static str),
+    /// More bytes than the cap.
+    TooBig(u64),
+    Failed(io::Error),
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unread::Missing => f.write_str("it is missing"),
+            Unread::Link => f.write_str("it is a symbolic link"),
+            Unread::NotRegular(kind) => write!(f, "it is {kind}, not a file"),
+            Unread::TooBig(len) => write!(f, "it is {len} bytes, more than is read"),
+            Unread::Failed(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// What kind of thing a metadata describes, for a message.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    "not a regular file"
+}
+
+/// A regular file, opened for reading without blocking (a FIFO would hang a plain open) and,
+/// unless `follow`, without following a final link; with its metadata.
+pub fn open_regular(path: &Path, follow: bool) -> Result<(File, std::fs::Metadata), Unread> {
+    let file = match platform::open_nonblocking(path, follow) {
+        Ok(file) => file,
+        Err(error) if error.kind() == ErrorKind::NotFound => return Err(Unread::Missing),
+        Err(error) if platform::is_unfollowed_link(&error) => return Err(Unread::Link),
+        Err(error) => return Err(Unread::Failed(error)),
+    };
+    let meta = file.metadata().map_err(Unread::Failed)?;
+    if !meta.is_file() {
+        return Err(Unread::NotRegular(kind_of(&meta)));
+    }
+    Ok((file, meta))
+}
+
+/// The whole of a regular file of at most `cap` bytes, and its metadata; the read stops at the
+/// cap even if the file grows meanwhile.
+pub fn read_regular(
+    path: &Path,
+    cap: u64,
+    follow: bool,
+) -> Result<(Vec<u8>, std::fs::Metadata), Unread> {
+    use std::io::Read;
+    let (file, meta) = open_regular(path, follow)?;
+    if meta.len() > cap {
+        return Err(Unread::TooBig(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Unread::Failed)?;
+    if bytes.len() as u64 > cap {
+        return Err(Unread::TooBig(bytes.len() as u64));
+    }
+    Ok((bytes, meta))
+}
+
+/// A small file of a tool's store (an index, a cache, a config) is read whole up to this size.
+pub const STORE_FILE_CAP: u64 = 1024 * 1024;
+
+/// A file of a tool's store, read whole only when it is a regular file of at most `cap` bytes.
+/// Anything else is skipped, with one warning when something is there but not read: a FIFO or a
+/// huge file must not hold up a launch.
+pub fn read_store_file(path: &Path, cap: u64) -> Option<Vec<u8>> {
+    match read_regular(path, cap, true) {
+        Ok((bytes, _)) => Some(bytes),
+        Err(Unread::Missing) => None,
+        Err(why) => {
+            ui::warn(&format!("skipped {}: {why}", path.display()));
+            None
+        }
+    }
+}
+
+/// The first `max` bytes of a regular file (following links, never waiting on a FIFO).
+pub fn read_head(path: &Path, max: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let (file, _) = open_regular(path, true).ok()?;
+    let mut head = Vec::new();
+    file.take(max).read_to_end(&mut head).ok()?;
+    Some(head)
+}
+
 /// A fresh hidden name beside `path`, for something that is then renamed or linked over it; being
 /// beside it keeps that on one file system.
 pub fn temp_path(path: &Path) -> PathBuf {

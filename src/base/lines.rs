@@ -1,13 +1,17 @@
 //! Reading a file one line at a time, holding only the current line.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, anyhow};
+
+use crate::base::files;
 
 /// A line buffer that grew for one huge line is not kept for the rest of the file.
 const KEEP_BUFFER: usize = 1024 * 1024;
+/// A longer line is not held in memory: it is skipped, and counted.
+pub const MAX_LINE: usize = 64 * 1024 * 1024;
 
 /// Reads a file's non-blank lines one at a time, with their byte offsets, holding only the
 /// current line.
@@ -17,17 +21,62 @@ pub struct LineReader {
     line: Vec<u8>,
     /// The offset of the next unread byte.
     offset: u64,
+    max_line: usize,
+    oversized: u64,
 }
 
 impl LineReader {
+    /// Opens a regular file (following links, never waiting on a FIFO).
     pub fn open(path: &Path) -> Result<LineReader> {
-        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        LineReader::open_with_max(path, MAX_LINE)
+    }
+
+    pub fn open_with_max(path: &Path, max_line: usize) -> Result<LineReader> {
+        let (file, _) = files::open_regular(path, true)
+            .map_err(|why| anyhow!("cannot open {}: {why}", path.display()))?;
         Ok(LineReader {
             path: path.to_path_buf(),
             reader: BufReader::with_capacity(64 * 1024, file),
             line: Vec::new(),
             offset: 0,
+            max_line,
+            oversized: 0,
         })
+    }
+
+    /// How many lines were longer than the limit, and skipped.
+    pub fn oversized(&self) -> u64 {
+        self.oversized
+    }
+
+    /// Reads one line into `self.line`, unless it is longer than the limit; returns the bytes
+    /// consumed and whether the line was kept.
+    fn read_line(&mut self) -> io::Result<(usize, bool)> {
+        self.line.clear();
+        let (mut consumed, mut kept) = (0, true);
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                break;
+            }
+            let (len, ends) = match memchr::memchr(b'\n', available) {
+                Some(at) => (at + 1, true),
+                None => (available.len(), false),
+            };
+            if kept && self.line.len() + len > self.max_line {
+                kept = false;
+                self.line = Vec::new();
+            }
+            if kept {
+                self.line.extend_from_slice(&available[..len]);
+            }
+            self.reader.consume(len);
+            consumed += len;
+            if ends {
+                break;
+            }
+        }
+        Ok((consumed, kept))
     }
 
     /// The next non-blank line, without its line ending, and the offset it starts at.
@@ -36,16 +85,18 @@ impl LineReader {
             self.line = Vec::new();
         }
         loop {
-            self.line.clear();
-            let read = self
-                .reader
-                .read_until(b'\n', &mut self.line)
+            let (read, kept) = self
+                .read_line()
                 .with_context(|| format!("cannot read {}", self.path.display()))?;
             if read == 0 {
                 return Ok(None);
             }
             let start = self.offset;
             self.offset += read as u64;
+            if !kept {
+                self.oversized += 1;
+                continue;
+            }
             if !self.line.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Some((start, trim_line_end(&self.line))));
             }
@@ -64,13 +115,14 @@ impl LineReader {
     }
 }
 
-/// Calls `each` with the offset and the bytes of every non-blank line of `path`.
-pub fn for_each_line(path: &Path, mut each: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<()> {
+/// Calls `each` with the offset and the bytes of every non-blank line of `path`; returns how many
+/// lines were too long to read.
+pub fn for_each_line(path: &Path, mut each: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<u64> {
     let mut lines = LineReader::open(path)?;
     while let Some((offset, line)) = lines.next_line()? {
         each(offset, line)?;
     }
-    Ok(())
+    Ok(lines.oversized())
 }
 
 /// A line without its `\n` or `\r\n`.
@@ -82,6 +134,24 @@ pub fn trim_line_end(line: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_past_the_limit_is_skipped_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        std::fs::write(
+            &path,
+            format!("short\n{}\nafter\n{}", "x".repeat(100), "y".repeat(50)),
+        )
+        .unwrap();
+        let mut lines = LineReader::open_with_max(&path, 40).unwrap();
+        let mut seen = Vec::new();
+        while let Some((offset, line)) = lines.next_line().unwrap() {
+            seen.push((offset, String::from_utf8(line.to_vec()).unwrap()));
+        }
+        assert_eq!(seen, [(0, "short".to_owned()), (107, "after".to_owned())]);
+        assert_eq!(lines.oversized(), 2);
+    }
 
     #[test]
     fn lines_are_read_one_at_a_time_with_offsets() {

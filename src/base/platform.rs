@@ -13,6 +13,20 @@ pub const BIN_NAME: &str = "ai-session-manager";
 #[derive(Debug, PartialEq, Eq)]
 pub struct FileId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] same_file::Handle);
 
+/// A file's device and inode, from metadata already at hand.
+pub type FileKey = (u64, u64);
+
+#[cfg(unix)]
+pub fn meta_id(meta: &std::fs::Metadata) -> Option<FileKey> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+pub fn meta_id(_meta: &std::fs::Metadata) -> Option<FileKey> {
+    None
+}
+
 #[cfg(unix)]
 pub fn file_id(path: &Path) -> Option<FileId> {
     use std::os::unix::fs::MetadataExt;
@@ -34,6 +48,18 @@ pub fn home_dir() -> Option<PathBuf> {
 #[cfg(not(unix))]
 pub fn home_dir() -> Option<PathBuf> {
     dirs::home_dir().filter(|home| home.is_absolute())
+}
+
+/// This program's data of the user's, outside every project: `~/.local/share/ai-session-manager`
+/// (or where `XDG_DATA_HOME` says), the local application data folder on Windows and macOS.
+pub fn user_data_dir() -> Option<PathBuf> {
+    let base = match home_dir() {
+        // The same HOME the rest of the program goes by.
+        Some(_) => dirs::data_local_dir(),
+        None => None,
+    };
+    base.filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(BIN_NAME))
 }
 
 /// Lets a closed pipe (`ai-session-manager status | head`) end the management CLI quietly, as
@@ -85,12 +111,18 @@ impl Folder {
         Ok(Folder { fd })
     }
 
+    /// Opens a regular file in the folder, without waiting on it (a FIFO would hang a plain
+    /// open); anything else is an error.
     #[cfg(unix)]
     pub fn open_file(&self, name: &OsStr) -> io::Result<File> {
         use nix::fcntl::OFlag;
-        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
+        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK;
         let fd = nix::fcntl::openat(&self.fd, name, flags, nix::sys::stat::Mode::empty())?;
-        Ok(File::from(fd))
+        let file = File::from(fd);
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
+        Ok(file)
     }
 
     #[cfg(not(unix))]
@@ -104,6 +136,85 @@ impl Folder {
     pub fn open_file(&self, name: &OsStr) -> io::Result<File> {
         File::open(self.path.join(name))
     }
+}
+
+/// Opens a file for reading without waiting on it: a FIFO or a device opens at once instead of
+/// blocking the launch. With `follow` false, a final symlink fails the open instead of being
+/// followed (see [`is_unfollowed_link`]).
+#[cfg(unix)]
+pub fn open_nonblocking(path: &Path, follow: bool) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut flags = nix::libc::O_NONBLOCK;
+    if !follow {
+        flags |= nix::libc::O_NOFOLLOW;
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+pub fn open_nonblocking(path: &Path, _follow: bool) -> io::Result<File> {
+    File::open(path)
+}
+
+/// Whether an open without following links failed because the path is a link.
+#[cfg(unix)]
+pub fn is_unfollowed_link(error: &io::Error) -> bool {
+    error.raw_os_error() == Some(nix::libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+pub fn is_unfollowed_link(_error: &io::Error) -> bool {
+    false
+}
+
+/// Whether this user can enter `dir`: a folder with search permission.
+#[cfg(unix)]
+pub fn can_enter(dir: &Path) -> bool {
+    use nix::unistd::{AccessFlags, access};
+    dir.is_dir() && access(dir, AccessFlags::X_OK).is_ok()
+}
+
+#[cfg(not(unix))]
+pub fn can_enter(dir: &Path) -> bool {
+    dir.is_dir()
+}
+
+/// An exclusive lock on a folder, held until dropped. On Unix it is `flock` on the folder itself,
+/// so nothing is created in it, and every process that changes the folder through this program
+/// takes the same lock, whoever runs it.
+pub struct FolderLock {
+    #[cfg(unix)]
+    _lock: nix::fcntl::Flock<File>,
+}
+
+/// Takes the lock on `dir`, waiting for another holder up to `patience`; `Ok(None)` when it is
+/// still held then.
+#[cfg(unix)]
+pub fn lock_folder(dir: &Path, patience: std::time::Duration) -> io::Result<Option<FolderLock>> {
+    use nix::errno::Errno;
+    use nix::fcntl::{Flock, FlockArg};
+    let deadline = std::time::Instant::now() + patience;
+    let mut folder = File::open(dir)?;
+    loop {
+        match Flock::lock(folder, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => return Ok(Some(FolderLock { _lock: lock })),
+            Err((file, Errno::EWOULDBLOCK)) if std::time::Instant::now() < deadline => {
+                folder = file;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err((_, Errno::EWOULDBLOCK)) => return Ok(None),
+            Err((_, errno)) => return Err(errno.into()),
+        }
+    }
+}
+
+/// Windows has no `flock`; folders are not locked there.
+#[cfg(not(unix))]
+pub fn lock_folder(_dir: &Path, _patience: std::time::Duration) -> io::Result<Option<FolderLock>> {
+    Ok(Some(FolderLock {}))
 }
 
 /// The tool name argv[0] stands for: its file stem, case-folded on Windows (where `.exe` is the

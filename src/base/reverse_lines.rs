@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
+use crate::base::files;
+
 const BLOCK: u64 = 64 * 1024;
 
 pub struct ReverseLines {
@@ -20,8 +22,9 @@ pub struct ReverseLines {
 impl ReverseLines {
     /// Lines of `path`, last first, reading at most `budget` bytes.
     pub fn open(path: &Path, budget: u64) -> io::Result<ReverseLines> {
-        let file = File::open(path)?;
-        let unread = file.metadata()?.len();
+        let (file, meta) =
+            files::open_regular(path, true).map_err(|why| io::Error::other(why.to_string()))?;
+        let unread = meta.len();
         Ok(ReverseLines {
             file,
             unread,

@@ -101,6 +101,20 @@ enum SessionCommand {
     Convert(convert::ConvertArgs),
 }
 
+/// Started under a name that is neither this program's nor a tool's, nor a link to a tool's
+/// wrapper: it is not for this program to guess which tool was meant.
+pub fn unknown_name(name: &str) -> ExitCode {
+    let names: Vec<&str> = crate::tools::names().collect();
+    report(&crate::base::failure::failure(
+        format!("ai-session-manager was started as {name:?}, which is not a tool it wraps"),
+        format!(
+            "run it as {BIN_NAME}, or under a tool's name: {}",
+            names.join(", ")
+        ),
+    ));
+    ExitCode::from(2)
+}
+
 /// The long help names the tools the registry holds.
 fn long_about() -> String {
     let names: Vec<String> = crate::tools::names()

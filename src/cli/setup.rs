@@ -138,9 +138,19 @@ fn for_each_site(
     let mut failed = false;
     for tool in args.tools.selected() {
         let result = match install::locate(tool.name(), &exe) {
-            Some(site) => {
+            Some(site) if args.dry_run => {
                 found_any = true;
                 act(&site, &exe)
+            }
+            Some(site) => {
+                found_any = true;
+                // Another setup or teardown may be changing the folder: wait for it, then act
+                // on what is there now.
+                match install::lock(&site, &exe) {
+                    Ok(Some(locked)) => act(&locked.site, &exe),
+                    Ok(None) => Err(not_found(tool)),
+                    Err(error) => Err(error),
+                }
             }
             None if explicit => Err(not_found(tool)),
             None => continue,

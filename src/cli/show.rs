@@ -30,7 +30,7 @@ pub struct ShowArgs {
     /// Output format (default: from the FILE's extension .md, .json or .jsonl; else text)
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write to FILE, atomically, instead of stdout
+    /// Write to FILE, atomically, instead of stdout (- is stdout)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Replace FILE if it already exists
@@ -82,12 +82,13 @@ impl Format {
 const DEFAULT_WIDTH: usize = 80;
 
 pub fn run(args: &ShowArgs) -> Result<ExitCode> {
-    let output = args.output.as_deref();
-    if let Some(file) = output
-        && !args.force
-        && file.symlink_metadata().is_ok()
-    {
-        return Err(exists(file));
+    // `-o -` is standard output, as the convention goes.
+    let output = args
+        .output
+        .as_deref()
+        .filter(|file| *file != Path::new("-"));
+    if let Some(file) = output {
+        check_output(file, args.force)?;
     }
     let tool = tools::find(&args.session.tool).context("unknown tool")?;
     let scope = Scope::current()?;
@@ -142,11 +143,30 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
 /// Writes the whole file through a temp file; without `force`, never over an existing one.
 fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     if force {
+        // Checked again right before the file is replaced.
+        check_output(path, force)?;
         return files::write_atomic(path, bytes);
     }
     match files::create_new_atomic(path, bytes)? {
         true => Ok(()),
         false => Err(exists(path)),
+    }
+}
+
+/// Output goes to a new file, or with `--force` over a regular file; never over a device, a FIFO,
+/// a folder or a link.
+fn check_output(path: &Path, force: bool) -> Result<()> {
+    match path.symlink_metadata() {
+        Err(_) => Ok(()),
+        Ok(meta) if meta.is_file() && force => Ok(()),
+        Ok(meta) if meta.is_file() => Err(exists(path)),
+        Ok(_) => Err(failure(
+            format!(
+                "{} is not a regular file; output is written to files only",
+                path.display()
+            ),
+            "choose another file name, or -o - for standard output",
+        )),
     }
 }
 

@@ -250,6 +250,52 @@ pub fn locate(tool: &'static str, exe: &Path) -> Option<Site> {
     real_only
 }
 
+/// How long setup or teardown waits for another one changing the same folder.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A tool's folder, locked against every other setup and teardown, and examined afresh under the
+/// lock: what was seen before taking it may be stale.
+pub struct Locked {
+    pub site: Site,
+    _lock: platform::FolderLock,
+}
+
+/// Locks the folder of `site` and examines it again; `None` when the tool has gone meanwhile.
+/// Temp files an interrupted run left are removed first: under the lock, none is in use.
+pub fn lock(site: &Site, exe: &Path) -> Result<Option<Locked>> {
+    let dir = &site.layout.dir;
+    let lock = platform::lock_folder(dir, LOCK_PATIENCE)
+        .with_context(|| format!("cannot lock {}", dir.display()))?
+        .ok_or_else(|| {
+            crate::base::failure::failure(
+                format!("another ai-session-manager is changing {}", dir.display()),
+                "run this again when it is done",
+            )
+        })?;
+    remove_leftovers(&site.layout);
+    Ok(site_in(dir, site.tool, exe).map(|site| Locked { site, _lock: lock }))
+}
+
+/// Removes the temp names setup and teardown use beside a tool's files (`.<name>.tmp-…`), which
+/// an interrupted run can leave behind; one may be a second name of the original binary.
+fn remove_leftovers(layout: &Layout) {
+    let names: Vec<String> = [&layout.original, &layout.real, &layout.wrapper]
+        .iter()
+        .filter_map(|path| path.file_name()?.to_str())
+        .map(|name| format!(".{name}.tmp-"))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(&layout.dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if names.iter().any(|prefix| name.starts_with(prefix.as_str())) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn exists(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
 }

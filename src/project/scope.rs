@@ -5,6 +5,8 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
+use crate::base::platform;
+
 /// The folder in each project that holds its state files.
 pub const STATE_DIR: &str = ".ai-session-manager";
 
@@ -58,6 +60,16 @@ impl Scope {
 
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(STATE_DIR)
+    }
+
+    /// Where a session recorded to run in `path` may run: the folder, if it lies inside the
+    /// project and this user can enter it; else why not.
+    pub fn session_folder(&self, path: &Path) -> Result<PathBuf, &'static str> {
+        let inside = self.contains(path).ok_or("it is outside this project")?;
+        if !platform::can_enter(&inside) {
+            return Err("it is not a folder this user can enter");
+        }
+        Ok(inside)
     }
 
     /// `path` if it lies inside the project, with no `..` and no link leading out of it.

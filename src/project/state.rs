@@ -8,13 +8,18 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::scope::Scope;
-use crate::base::files::{create_new_atomic, write_atomic};
+use crate::base::files::{self, Unread, create_new_atomic, write_atomic};
 use crate::base::ids::is_uuid;
+use crate::base::platform::{self, FileKey};
 use crate::base::time::{now_rfc3339, parse_time, unix_time};
 use crate::base::ui;
 
 /// Where the Python tool kept repo state before it moved to the project folder.
 const LEGACY_GIT_DIR: &str = "ai-session-manager";
+/// A state file is read only up to this size; a bigger one is set aside.
+const STATE_CAP: u64 = 1024 * 1024;
+/// How long a change to the state folder waits for another launch changing it.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How a tool's session id comes about; stored as `session_mode` in the state file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,10 +232,17 @@ impl<'a> StateStore<'a> {
     /// The usable state, if any. A file that cannot be used is moved aside (never deleted) with a
     /// warning; a legacy file is migrated into the new place.
     pub fn load(&self) -> Result<Option<State>> {
+        Ok(self.load_noting()?.0)
+    }
+
+    /// [`Self::load`], and whether a state file was there at all, usable or not: a project whose
+    /// state was set aside is not a new project.
+    pub fn load_noting(&self) -> Result<(Option<State>, bool)> {
         self.check_dir()?;
         let path = self.path();
+        let had_file = path.symlink_metadata().is_ok();
         if let Some(state) = self.read_valid(&path)? {
-            return Ok(Some(state));
+            return Ok((Some(state), true));
         }
         for legacy in self.legacy_paths() {
             if let Some(state) = self.read_legacy(&legacy)? {
@@ -241,20 +253,35 @@ impl<'a> StateStore<'a> {
                         legacy.display()
                     ));
                 }
-                return Ok(Some(created.state));
+                return Ok((Some(created.state), true));
             }
         }
-        Ok(None)
+        Ok((None, had_file))
+    }
+
+    /// The bytes of a state file, read as a file the repository supplied: never through a link,
+    /// never waiting on a FIFO, never past [`STATE_CAP`]. With the identity of what was read;
+    /// `Ok(None)` when there is none, or it could not be used and has been set aside.
+    fn read_file(&self, path: &Path) -> Result<Option<(Vec<u8>, Option<FileKey>)>> {
+        match files::read_regular(path, STATE_CAP, false) {
+            Ok((bytes, meta)) => Ok(Some((bytes, platform::meta_id(&meta)))),
+            Err(Unread::Missing) => Ok(None),
+            Err(Unread::Failed(error)) => {
+                Err(error).with_context(|| format!("cannot read {}", path.display()))
+            }
+            Err(unread) => {
+                let judged = path.symlink_metadata().ok();
+                let judged = judged.as_ref().and_then(platform::meta_id);
+                set_aside(path, judged, &unread.to_string())?;
+                Ok(None)
+            }
+        }
     }
 
     /// `Ok(None)` when the file is absent, or was unusable and has been moved aside.
     fn read_valid(&self, path: &Path) -> Result<Option<State>> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read {}", path.display()));
-            }
+        let Some((bytes, judged)) = self.read_file(path)? else {
+            return Ok(None);
         };
         let problem = match serde_json::from_slice::<State>(&bytes) {
             Ok(state) => match state.problem(&self.rules, &self.dir()) {
@@ -263,12 +290,7 @@ impl<'a> StateStore<'a> {
             },
             Err(error) => format!("it is not valid state JSON ({error})"),
         };
-        let aside = move_aside(path)?;
-        ui::warn(&format!(
-            "ignored {}: {problem}; moved it to {}",
-            path.display(),
-            aside.display()
-        ));
+        set_aside(path, judged, &problem)?;
         Ok(None)
     }
 
@@ -277,21 +299,13 @@ impl<'a> StateStore<'a> {
             return self.read_valid(path);
         }
         // The Python tool's copilot file: a bare session id.
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read {}", path.display()));
-            }
+        let Some((bytes, judged)) = self.read_file(path)? else {
+            return Ok(None);
         };
+        let text = String::from_utf8_lossy(&bytes);
         let id = text.trim();
         if !is_uuid(id) {
-            let aside = move_aside(path)?;
-            ui::warn(&format!(
-                "ignored {}: not a session id; moved it to {}",
-                path.display(),
-                aside.display()
-            ));
+            set_aside(path, judged, "not a session id")?;
             return Ok(None);
         }
         let mut state = self.fresh(Some(id.to_owned()));
@@ -304,7 +318,11 @@ impl<'a> StateStore<'a> {
     pub fn create(&self, state: State) -> Result<Created> {
         for _ in 0..3 {
             self.prepare_dir()?;
-            if create_new_atomic(&self.path(), &state.to_bytes()?)? {
+            let placed = {
+                let _lock = lock(&self.dir())?;
+                create_new_atomic(&self.path(), &state.to_bytes()?)?
+            };
+            if placed {
                 return Ok(Created { state, ours: true });
             }
             if let Some(theirs) = self.read_valid(&self.path())? {
@@ -320,6 +338,7 @@ impl<'a> StateStore<'a> {
     /// Replaces the state file atomically; a symlink there is replaced, never written through.
     pub fn save(&self, state: &State) -> Result<()> {
         self.prepare_dir()?;
+        let _lock = lock(&self.dir())?;
         write_atomic(&self.path(), &state.to_bytes()?)
     }
 
@@ -366,14 +385,42 @@ impl<'a> StateStore<'a> {
     }
 }
 
-/// Renames an unusable file to `<name>.bad-<unix time>`, never over an existing one.
+/// Moves an unusable file aside, never deleting it, with one warning. Only the very file that
+/// was judged (`judged`, its identity) is moved: under the state folder's lock, a file another
+/// launch has put there since stays where it is.
+fn set_aside(path: &Path, judged: Option<FileKey>, problem: &str) -> Result<()> {
+    let _lock = lock(path.parent().unwrap_or(path))?;
+    let current = path.symlink_metadata().ok();
+    let current = current.as_ref().and_then(platform::meta_id);
+    if path.symlink_metadata().is_err() || current != judged {
+        return Ok(());
+    }
+    let aside = move_aside(path)?;
+    ui::warn(&format!(
+        "ignored {}: {problem}; moved it to {}",
+        path.display(),
+        aside.display()
+    ));
+    Ok(())
+}
+
+/// The lock every change to a state folder takes, so that a launch never moves aside a file
+/// another one has just written.
+fn lock(folder: &Path) -> Result<platform::FolderLock> {
+    platform::lock_folder(folder, LOCK_PATIENCE)
+        .with_context(|| format!("cannot lock {}", folder.display()))?
+        .ok_or_else(|| anyhow!("{} stays locked by another launch", folder.display()))
+}
+
+/// Renames an unusable file to `<name>.bad-<unix time>`, or with a counter after it, never over
+/// an earlier one. Callers hold the folder's lock, so no other launch picks the same name.
 fn move_aside(path: &Path) -> Result<PathBuf> {
     let name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
     let stamp = unix_time();
-    for attempt in 0..100u32 {
+    for attempt in 0..1000u32 {
         let suffix = if attempt == 0 {
             format!("{name}.bad-{stamp}")
         } else {
@@ -389,6 +436,10 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
     }
     bail!("too many unusable copies of {}", path.display())
 }
+
+#[cfg(test)]
+#[path = "state_properties.rs"]
+mod properties;
 
 #[cfg(test)]
 mod tests {

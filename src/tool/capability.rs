@@ -53,6 +53,11 @@ pub trait ConversionTarget {
         session.id.clone()
     }
 
+    /// Called once the session file is in place, for what the tool keeps about it.
+    fn written(&self, _session: &NewSession, _path: &Path) -> Result<()> {
+        Ok(())
+    }
+
     /// How to resume the written session by hand.
     fn resume_hint(&self, session: &NewSession, path: &Path) -> String;
 }

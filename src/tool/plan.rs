@@ -149,16 +149,19 @@ pub fn context_for<'a>(
     let session_cwd = match recorded {
         None => None,
         Some(dir) if dir == scope.cwd => Some(scope.cwd.clone()),
-        Some(dir) => {
-            let inside = scope.contains(dir);
-            if inside.is_none() && dir.exists() {
-                warnings.push(format!(
-                    "ignoring the recorded folder {}: it is outside this project",
-                    dir.display()
-                ));
+        Some(dir) => match scope.session_folder(dir) {
+            Ok(folder) => Some(folder),
+            Err(why) => {
+                // A folder that is gone is simply not used; anything else there is worth a word.
+                if dir.symlink_metadata().is_ok() {
+                    warnings.push(format!(
+                        "ignoring the recorded folder {}: {why}",
+                        dir.display()
+                    ));
+                }
+                None
             }
-            inside
-        }
+        },
     };
     let context = Context {
         scope,

@@ -8,6 +8,8 @@ pub mod claude;
 pub mod codex;
 pub mod copilot;
 pub mod gemini;
+#[cfg(all(test, unix))]
+mod properties;
 #[cfg(test)]
 pub mod sixth;
 

@@ -23,7 +23,7 @@ pub trait Record: DeserializeOwned {
 /// Streams a transcript made of [`Record`] lines to `sink`.
 pub fn read_records<R: Record>(path: &Path, sink: Sink) -> Result<Tally> {
     let mut tally = Tally::default();
-    for_each_line(path, |_, line| {
+    let oversized = for_each_line(path, |_, line| {
         if !R::wanted(line) {
             return Ok(());
         }
@@ -32,6 +32,7 @@ pub fn read_records<R: Record>(path: &Path, sink: Sink) -> Result<Tally> {
             None => Ok(()),
         }
     })?;
+    tally.malformed += oversized;
     Ok(tally)
 }
 

@@ -3,7 +3,6 @@
 //! file system. A listing never reads a whole transcript: each tool's lister hands the lines of
 //! a bounded head to its own transcript reader, one line at a time, and stops at the first prompt.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -13,6 +12,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use super::{Message, Role};
+use crate::base::files;
 use crate::base::lines::trim_line_end;
 use crate::project::Scope;
 
@@ -114,7 +114,7 @@ impl Head {
         path: &Path,
         mut each: impl FnMut(&mut Head, &[u8]) -> ControlFlow<()>,
     ) -> Option<Head> {
-        let file = File::open(path).ok()?;
+        let (file, _) = files::open_regular(path, true).ok()?;
         let mut reader = BufReader::with_capacity(32 * 1024, file.take(HEAD_BYTES));
         let mut head = Head::default();
         let mut line = Vec::new();

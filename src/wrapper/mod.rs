@@ -50,11 +50,17 @@ pub fn passes_through(tool: &dyn Tool, args: &[OsString]) -> bool {
 fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
     let scope = Scope::current()?;
     let store = StateStore::new(&scope, tool.state_rules());
-    let (state, fresh) = match store.load()? {
-        Some(state) => (state, false),
-        None => {
-            let created = store.create(store.fresh(tool.initial_target()))?;
-            (created.state, created.ours)
+    let (state, fresh) = match store.load_noting()? {
+        (Some(state), _) => (state, false),
+        (None, had_file) => {
+            let mut state = store.fresh(tool.initial_target());
+            if had_file {
+                // A state that was set aside leaves a project with a history of unknown age,
+                // not a new one.
+                state.created_at = None;
+            }
+            let created = store.create(state)?;
+            (created.state, created.ours && !had_file)
         }
     };
 
@@ -93,10 +99,21 @@ fn record(
     context: &Context,
 ) -> Result<PathBuf> {
     // A session discovered elsewhere in the project runs where it started.
-    let discovered_cwd = plan
-        .session_cwd
-        .as_deref()
-        .and_then(|dir| scope.contains(dir));
+    let discovered_cwd =
+        plan.session_cwd
+            .as_deref()
+            .and_then(|dir| match scope.session_folder(dir) {
+                Ok(folder) => Some(folder),
+                Err(why) => {
+                    if dir.symlink_metadata().is_ok() {
+                        ui::warn(&format!(
+                            "not running in {}, where the session started: {why}",
+                            dir.display()
+                        ));
+                    }
+                    None
+                }
+            });
     let run_in = discovered_cwd
         .clone()
         .unwrap_or_else(|| context.session_cwd.clone());

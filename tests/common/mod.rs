@@ -31,7 +31,8 @@ pub fn fake_tool_script(tool: &str) -> String {
         r#"#!/bin/sh
 log="$FAKE_LOG_DIR/{tool}"
 pwd -P > "$log.cwd"
-printf '%s\0' "$@" > "$log.args"
+# No arguments leaves an empty file; printf would write one NUL.
+if [ $# -gt 0 ]; then printf '%s\0' "$@"; fi > "$log.args"
 printf 'ACTIVE=%s\nDEPTH=%s\nREAL_BIN=%s\n' "$AI_SESSION_MANAGER_ACTIVE" "$AI_SESSION_MANAGER_DEPTH" "$AI_SESSION_MANAGER_REAL_BIN" > "$log.env"
 printf '%s\n' "$*" >> "$log.history"
 echo "{tool} output"

@@ -11,10 +11,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::base::env;
+use crate::base::files::{STORE_FILE_CAP, read_head, read_store_file};
 use crate::base::ids::is_native_id;
 use crate::base::lines::for_each_line;
 use crate::base::reverse_lines::ReverseLines;
 use crate::tool::{Context, home};
+use crate::transcript::summary::HEAD_BYTES;
 
 /// How far back from its end `history.jsonl` is read.
 const HISTORY_TAIL_BYTES: u64 = 4 * 1024 * 1024;
@@ -60,7 +62,10 @@ fn changed_since(root: &Path, id: &str, time: chrono::DateTime<chrono::Utc>) -> 
 }
 
 fn from_cache(root: &Path, context: &Context) -> Option<String> {
-    let bytes = std::fs::read(root.join("cache").join("last_conversations.json")).ok()?;
+    let bytes = read_store_file(
+        &root.join("cache").join("last_conversations.json"),
+        STORE_FILE_CAP,
+    )?;
     let map: HashMap<String, Value> = serde_json::from_slice(&bytes).ok()?;
     let mut matches: Vec<(&String, &Value)> = map
         .iter()
@@ -176,13 +181,11 @@ struct Step {
     content: Option<Value>,
 }
 
+/// The first request of a conversation, from the start of its transcript.
 fn first_request(root: &Path, id: &str) -> Option<String> {
-    use std::io::BufRead;
-    let file = std::fs::File::open(transcript(root, id)?).ok()?;
-    std::io::BufReader::new(file)
-        .split(b'\n')
-        .map_while(Result::ok)
-        .filter_map(|line| serde_json::from_slice::<Step>(&line).ok())
+    let head = read_head(&transcript(root, id)?, HEAD_BYTES)?;
+    head.split(|byte| *byte == b'\n')
+        .filter_map(|line| serde_json::from_slice::<Step>(line).ok())
         .find(|step| step.kind.as_deref() == Some("USER_INPUT"))
         .and_then(|step| user_request(step.content?.as_str()?).map(str::to_owned))
 }
@@ -219,9 +222,11 @@ impl Workspaces {
             };
             Ok(())
         });
-        let cache = std::fs::read(root.join("cache").join("last_conversations.json"));
+        let cache = read_store_file(
+            &root.join("cache").join("last_conversations.json"),
+            STORE_FILE_CAP,
+        );
         let cache: HashMap<String, Value> = cache
-            .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
         for (workspace, value) in cache {

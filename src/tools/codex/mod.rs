@@ -121,10 +121,24 @@ impl Tool for Codex {
                 None => notice = Some(format!("Codex session {id} no longer exists")),
             }
         }
-        let plan = match store::find_newest(&sessions, context, context.created_at) {
+        let search = store::find_newest(&sessions, context, context.created_at);
+        let mut plan = match search.found {
             Some(found) => resume(found),
             None => Plan::untouched(None, Announce::StartingNew),
         };
+        if let Some(dir) = &search.skipped {
+            plan = plan.with_notice(format!(
+                "Skipped {}: it holds more Codex sessions than a launch reads",
+                dir.display()
+            ));
+        }
+        if search.exhausted && plan.target.is_none() {
+            plan = plan.with_notice(format!(
+                "Looked through the newest {} Codex sessions without finding this project's; \
+                 `ai-session-manager use codex <id>` pins an older one",
+                store::DISCOVERY_BUDGET
+            ));
+        }
         Ok(match notice {
             Some(notice) => plan.with_notice(notice),
             None => plan,
@@ -140,8 +154,8 @@ impl Tool for Codex {
     }
 
     fn discover(&self, context: &Context) -> Result<Option<String>> {
-        let found = store::find_newest(&store::sessions_dir()?, context, context.created_at);
-        Ok(found.map(|found| found.id))
+        let search = store::find_newest(&store::sessions_dir()?, context, context.created_at);
+        Ok(search.found.map(|found| found.id))
     }
 
     /// Codex copies its own package (`codex-package.json` beside `bin/`) to start its background

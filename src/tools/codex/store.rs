@@ -30,6 +30,20 @@ const META_PREFIX: usize = 4 * 1024;
 const META_LINE_LIMIT: u64 = 1024 * 1024;
 /// How many newer rollouts are checked for a session that took over from the stored one.
 const NEWER_SCAN_LIMIT: usize = 256;
+/// How many first lines one discovery reads at most: a store holding thousands of other
+/// projects' sessions costs a launch a few milliseconds, not a second.
+pub const DISCOVERY_BUDGET: usize = 2000;
+/// The newest rollouts, read on one thread before the rest is listed.
+const FIRST_READS: usize = 64;
+/// A date folder bigger than this (about 6,000 rollouts on ext4) takes longer to list than a
+/// launch may spend; discovery skips it and says so.
+const MAX_DAY_FOLDER_BYTES: u64 = 512 * 1024;
+
+/// Whether a date folder holds more rollouts than a launch lists.
+fn too_big_to_list(dir: &Path) -> bool {
+    dir.metadata()
+        .is_ok_and(|meta| meta.len() > MAX_DAY_FOLDER_BYTES)
+}
 
 /// A session of the project found in codex's store, and where it started.
 pub struct Discovered {
@@ -123,6 +137,11 @@ pub fn rollouts_newest_first(sessions: &Path) -> impl Iterator<Item = Rollout> {
 pub fn locate(sessions: &Path, id: &str) -> Option<PathBuf> {
     let suffix = format!("-{id}.jsonl");
     let matches = |rollout: &Rollout| rollout.path.to_string_lossy().ends_with(&suffix);
+    // Codex names the file by the local time its v7 id was made: try that name first, so that a
+    // day folder with thousands of rollouts is not listed.
+    if let Some(path) = v7_rollout_names(sessions, id).find(|path| path.is_file()) {
+        return Some(path);
+    }
     if let Some(day) = uuid_v7_day(id) {
         // Folder dates are local time: look a day either side.
         let near = [day.pred_opt(), Some(day), day.succ_opt()];
@@ -136,6 +155,29 @@ pub fn locate(sessions: &Path, id: &str) -> Option<PathBuf> {
     rollouts_newest_first(sessions)
         .find(|r| matches(r))
         .map(|rollout| rollout.path)
+}
+
+/// The names a rollout of v7 `id` has when codex named it by the id's own time, to the second or
+/// one either side (the id and the name are made a moment apart).
+fn v7_rollout_names(sessions: &Path, id: &str) -> impl Iterator<Item = PathBuf> {
+    let made = uuid::Uuid::try_parse(id)
+        .ok()
+        .and_then(|uuid| uuid.get_timestamp())
+        .and_then(|stamp| i64::try_from(stamp.to_unix().0).ok())
+        .and_then(|seconds| DateTime::<Utc>::from_timestamp(seconds, 0));
+    let sessions = sessions.to_path_buf();
+    let id = id.to_owned();
+    made.into_iter()
+        .flat_map(|time| [0, -1, 1].map(|delta| time + chrono::Duration::seconds(delta)))
+        .map(move |time| {
+            let local = time.with_timezone(&chrono::Local);
+            sessions
+                .join(local.format("%Y/%m/%d").to_string())
+                .join(format!(
+                    "rollout-{}-{id}.jsonl",
+                    local.format("%Y-%m-%dT%H-%M-%S")
+                ))
+        })
 }
 
 fn uuid_v7_day(id: &str) -> Option<NaiveDate> {
@@ -214,105 +256,164 @@ fn read_prefix(mut file: File, buffer: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
-/// What one date folder holds for this project.
-enum DayScan {
-    Found(Discovered),
-    /// The scan reached the stored rollout, or its budget of reads.
-    Stopped,
-    Nothing,
-}
-
-/// Reads one date folder's rollouts newest first, for the newest session of this project.
-/// `stop_at` ends the scan at that rollout; every read spends one unit of `budget`.
-fn scan_day(dir: &Path, context: &Context, stop_at: Option<&Path>, budget: &mut usize) -> DayScan {
-    let Ok(folder) = Folder::open(dir) else {
-        return DayScan::Nothing;
-    };
-    for rollout in rollouts_in(dir) {
-        if stop_at == Some(rollout.path.as_path()) || *budget == 0 {
-            return DayScan::Stopped;
-        }
-        *budget -= 1;
-        let Some(meta) = rollout
-            .path
-            .file_name()
-            .and_then(|name| read_meta_in(&folder, name))
-        else {
-            continue;
-        };
-        let Some(cwd) = meta.cwd.filter(|_| meta.interactive) else {
-            continue;
-        };
-        // A pinned session gives way only to one started after the pin.
-        if let Some(pinned) = context.pinned_at
-            && meta.started.is_none_or(|started| started <= pinned)
-        {
-            continue;
-        }
-        if context.is_session_dir(Path::new(&cwd)) {
-            return DayScan::Found(Discovered {
-                id: rollout.id,
-                cwd: Some(PathBuf::from(cwd)),
-            });
-        }
+/// Whether a rollout's first line makes it this launch's session; its start folder if so.
+fn matches(meta: Meta, context: &Context) -> Option<PathBuf> {
+    let cwd = meta.cwd.filter(|_| meta.interactive)?;
+    // A pinned session gives way only to one started after the pin.
+    if let Some(pinned) = context.pinned_at
+        && meta.started.is_none_or(|started| started <= pinned)
+    {
+        return None;
     }
-    DayScan::Nothing
+    context
+        .is_session_dir(Path::new(&cwd))
+        .then(|| PathBuf::from(cwd))
 }
 
 /// A session of this project newer than the stored rollout at `stored`, such as one started with
-/// `/new` or `codex fork` in the same place.
+/// `/new` or `codex fork` in the same place. At most [`NEWER_SCAN_LIMIT`] rollouts are read.
 pub fn find_newer(sessions: &Path, context: &Context, stored: &Path) -> Option<Discovered> {
     let mut budget = NEWER_SCAN_LIMIT;
     for (_, dir) in days_newest_first(sessions) {
-        match scan_day(&dir, context, Some(stored), &mut budget) {
-            DayScan::Found(found) => return Some(found),
-            DayScan::Stopped => return None,
-            DayScan::Nothing => {}
+        // A huge folder is not listed at a launch; no newer session is found in it.
+        if too_big_to_list(&dir) {
+            continue;
+        }
+        let folder = Folder::open(&dir).ok()?;
+        for rollout in rollouts_in(&dir) {
+            if rollout.path == stored || budget == 0 {
+                return None;
+            }
+            budget -= 1;
+            let meta = rollout
+                .path
+                .file_name()
+                .and_then(|n| read_meta_in(&folder, n));
+            if let Some(cwd) = meta.and_then(|meta| matches(meta, context)) {
+                return Some(Discovered {
+                    id: rollout.id,
+                    cwd: Some(cwd),
+                });
+            }
         }
     }
     None
 }
 
-/// The newest interactive rollout of this project, in date folders no older than the day
-/// before `not_before` (folder dates are local time).
+/// What a discovery found, and whether it stopped at its budget before the end of the history.
+pub struct Search {
+    pub found: Option<Discovered>,
+    pub exhausted: bool,
+    /// A date folder with more rollouts than a launch lists, which was skipped.
+    pub skipped: Option<PathBuf>,
+}
+
+/// The newest interactive rollout of this project, in date folders no older than the day before
+/// `not_before` (folder dates are local time), among the newest [`DISCOVERY_BUDGET`] rollouts.
+/// The newest few are read on this thread, as the session is usually among them; the rest on two
+/// threads, since a session far back means reading thousands of first lines.
 pub fn find_newest(
     sessions: &Path,
     context: &Context,
     not_before: Option<DateTime<Utc>>,
-) -> Option<Discovered> {
+) -> Search {
     let oldest = not_before.and_then(|time| time.date_naive().checked_sub_days(Days::new(1)));
     let mut days = days_newest_first(sessions)
         .take_while(|(day, _)| oldest.is_none_or(|oldest| *day >= oldest))
         .map(|(_, dir)| dir);
-    // The common case: the session is among the newest, found before any thread is worth it.
-    for dir in days.by_ref().take(2) {
-        let mut unlimited = usize::MAX;
-        if let DayScan::Found(found) = scan_day(&dir, context, None, &mut unlimited) {
-            return Some(found);
-        }
+    let mut candidates = Candidates::default();
+    candidates.fill(&mut days, FIRST_READS);
+    let first = candidates.rollouts.len().min(FIRST_READS);
+    if let Some(found) = (0..first).find_map(|index| candidates.read(index, context)) {
+        return Search {
+            found: Some(found),
+            exhausted: false,
+            skipped: candidates.skipped,
+        };
     }
-    newest_in_parallel(&days.collect::<Vec<_>>(), context)
+    candidates.fill(&mut days, DISCOVERY_BUDGET);
+    let rest: Vec<usize> = (first..candidates.rollouts.len()).collect();
+    let found = newest_in_parallel(&rest, |at| candidates.read(rest[at], context));
+    Search {
+        found,
+        exhausted: candidates.exhausted,
+        skipped: candidates.skipped,
+    }
 }
 
-/// Scans `days` (newest first) on two threads, since a session far back means reading thousands
-/// of first lines. Each thread claims the next folder; a folder older than the newest match is
-/// not started, and every newer one has finished when the threads join.
-fn newest_in_parallel(days: &[PathBuf], context: &Context) -> Option<Discovered> {
+/// Rollouts to read, newest first, with the date folders they are opened in.
+#[derive(Default)]
+struct Candidates {
+    folders: Vec<Folder>,
+    rollouts: Vec<(usize, Rollout)>,
+    /// More rollouts were left than the budget allowed.
+    exhausted: bool,
+    skipped: Option<PathBuf>,
+}
+
+impl Candidates {
+    /// Lists whole date folders from `days` until there are `wanted` rollouts, cut at the
+    /// budget.
+    fn fill(&mut self, days: &mut impl Iterator<Item = PathBuf>, wanted: usize) {
+        while self.rollouts.len() < wanted && !self.exhausted {
+            let Some(dir) = days.next() else {
+                return;
+            };
+            if too_big_to_list(&dir) {
+                self.skipped.get_or_insert(dir);
+                continue;
+            }
+            let Ok(folder) = Folder::open(&dir) else {
+                continue;
+            };
+            self.folders.push(folder);
+            for rollout in rollouts_in(&dir) {
+                if self.rollouts.len() == DISCOVERY_BUDGET {
+                    self.exhausted = true;
+                    break;
+                }
+                self.rollouts.push((self.folders.len() - 1, rollout));
+            }
+        }
+    }
+
+    fn read(&self, index: usize, context: &Context) -> Option<Discovered> {
+        let (folder, rollout) = &self.rollouts[index];
+        let meta = read_meta_in(&self.folders[*folder], rollout.path.file_name()?)?;
+        let cwd = matches(meta, context)?;
+        Some(Discovered {
+            id: rollout.id.clone(),
+            cwd: Some(cwd),
+        })
+    }
+}
+
+/// The first of `items` (newest first) for which `read` finds something, read on two threads:
+/// each claims the next chunk; a chunk past the newest match is not started, and every newer one
+/// has finished when the threads join.
+fn newest_in_parallel<T: Sync>(
+    items: &[T],
+    read: impl Fn(usize) -> Option<Discovered> + Sync,
+) -> Option<Discovered> {
+    const CHUNK: usize = 32;
     let next = AtomicUsize::new(0);
     let newest_match = AtomicUsize::new(usize::MAX);
-    let found: Vec<Mutex<Option<Discovered>>> = days.iter().map(|_| Mutex::new(None)).collect();
+    let found: Mutex<Vec<(usize, Discovered)>> = Mutex::new(Vec::new());
     let work = || {
         loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            if index >= days.len() || index > newest_match.load(Ordering::Acquire) {
+            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= items.len() || start > newest_match.load(Ordering::Acquire) {
                 return;
             }
-            let mut unlimited = usize::MAX;
-            if let DayScan::Found(discovered) =
-                scan_day(&days[index], context, None, &mut unlimited)
-            {
-                *found[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(discovered);
-                newest_match.fetch_min(index, Ordering::AcqRel);
+            for index in start..(start + CHUNK).min(items.len()) {
+                if let Some(discovered) = read(index) {
+                    found
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((index, discovered));
+                    newest_match.fetch_min(index, Ordering::AcqRel);
+                    break;
+                }
             }
         }
     };
@@ -321,12 +422,11 @@ fn newest_in_parallel(days: &[PathBuf], context: &Context) -> Option<Discovered>
         let _helper = std::thread::Builder::new().spawn_scoped(scope, work);
         work();
     });
-    let index = newest_match.into_inner();
+    let found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
     found
         .into_iter()
-        .nth(index)?
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
+        .min_by_key(|(index, _)| *index)
+        .map(|(_, discovered)| discovered)
 }
 
 /// The interactive rollouts of `projects`, with what their first lines say: codex finds a session

@@ -28,7 +28,7 @@ pub fn read(path: &Path, sink: Sink) -> Result<Tally> {
         Form::Events
     };
     let mut tally = Tally::default();
-    for_each_line(path, |_, line| {
+    let oversized = for_each_line(path, |_, line| {
         let [kind, payload_kind] = line_kinds(line);
         let role = match (form, kind.as_deref(), payload_kind.as_deref()) {
             (Form::ResponseItems, Some("response_item"), Some(kind)) => match kind {
@@ -64,6 +64,7 @@ pub fn read(path: &Path, sink: Sink) -> Result<Tally> {
             None => Ok(()),
         }
     })?;
+    tally.malformed += oversized;
     Ok(tally)
 }
 

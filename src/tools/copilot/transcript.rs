@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::store::{EVENTS, WORKSPACE, yaml_scalar};
+use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::json_prefix;
 use crate::base::time::parse_time;
 use crate::transcript::read::{Loose, Record, parse_line};
@@ -33,7 +34,9 @@ pub fn describe_session(id: String, dir: &Path) -> (SessionInfo, Option<PathBuf>
         cwd: Option<Loose<String>>,
         git_root: Option<Loose<String>>,
     }
-    let workspace = std::fs::read_to_string(dir.join(WORKSPACE)).unwrap_or_default();
+    let workspace = read_store_file(&dir.join(WORKSPACE), STORE_FILE_CAP)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
     let field = |key: &str| yaml_scalar(&workspace, key).map(PathBuf::from);
     let mut git_root = field("git_root");
     let events = dir.join(EVENTS);

@@ -3,15 +3,14 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use super::store::chats_dir;
 use crate::base::ids::{is_uuid, new_uuid};
-use crate::base::lines::LineReader;
 use crate::base::time::{now_rfc3339, parse_time};
+use crate::base::{files, json_prefix, platform};
 use crate::tool::{Announce, Context, Plan};
-use crate::transcript::read::Loose;
 
 /// Bookkeeping for a converted session that gemini must import with `--session-file`. Gemini
 /// gives every import a new id, so the wrapper imports once and learns that id on the next launch.
@@ -88,8 +87,13 @@ pub fn plan_import(context: &Context, file: PathBuf) -> Result<Plan> {
             file.display()
         ));
     }
-    if !file.is_file() {
-        return new_session(format!("Converted session {} is gone", file.display()));
+    // A state file arrives with `git clone`: a path in it alone never makes gemini import a file.
+    if let Err(why) = written_here(&file) {
+        return new_session(format!(
+            "Not importing {0}: {why}; starting a new session (`gemini --session-file {0}` \
+             imports it by hand)",
+            file.display()
+        ));
     }
     Ok(Plan {
         inject: vec!["--session-file".into(), file.clone().into_os_string()],
@@ -106,25 +110,28 @@ pub fn plan_import(context: &Context, file: PathBuf) -> Result<Plan> {
     })
 }
 
-/// The id of the first message of a converted file, which its imported copy keeps.
-pub fn first_message_id(file: &Path) -> Option<String> {
-    let mut lines = LineReader::open(file).ok()?;
-    for _ in 0..IMPORT_HEAD_LINES {
-        let (_, line) = lines.next_line().ok()??;
-        if let Ok(head) = serde_json::from_slice::<ImportHead>(line)
-            && let Some(id) = head.id.and_then(Loose::valid)
-        {
-            return Some(id);
-        }
-    }
-    None
+/// The fields an import is recognised by are the first of their lines, within this many bytes of
+/// a file's start.
+const IMPORT_HEAD_BYTES: u64 = 256 * 1024;
+
+/// The top-level string `key` of the first few lines of `path`, as far as its head holds them.
+fn head_fields(path: &Path, key: &str) -> Vec<Option<String>> {
+    let Some(head) = files::read_head(path, IMPORT_HEAD_BYTES) else {
+        return Vec::new();
+    };
+    head.split(|byte| *byte == b'\n')
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .take(IMPORT_HEAD_LINES)
+        .map(|line| {
+            let [value] = json_prefix::strings(line, &[&[key]]);
+            value
+        })
+        .collect()
 }
 
-#[derive(Deserialize)]
-struct ImportHead {
-    #[serde(rename = "sessionId")]
-    session_id: Option<Loose<String>>,
-    id: Option<Loose<String>>,
+/// The id of the first message of a converted file, which its imported copy keeps.
+pub fn first_message_id(file: &Path) -> Option<String> {
+    head_fields(file, "id").into_iter().flatten().next()
 }
 
 /// The id gemini gave its import of the converted file, if it is in this directory's store:
@@ -160,23 +167,70 @@ pub fn find_imported(cwd: &Path, import: &Import) -> Result<Option<String>> {
 /// The session id of `path` if it is an import of the converted file whose first message is
 /// `first_message`.
 pub fn imported_from(path: &Path, first_message: &str) -> Option<String> {
-    let mut lines = LineReader::open(path).ok()?;
-    let (_, line) = lines.next_line().ok()??;
-    let session_id = serde_json::from_slice::<ImportHead>(line)
-        .ok()?
-        .session_id?
-        .valid()
-        .filter(|id| is_uuid(id))?;
-    for _ in 1..IMPORT_HEAD_LINES {
-        let (_, line) = lines.next_line().ok()??;
-        let Ok(head) = serde_json::from_slice::<ImportHead>(line) else {
-            continue;
-        };
-        if head.id.and_then(Loose::valid).as_deref() == Some(first_message) {
-            return Some(session_id);
-        }
+    let session_id = head_fields(path, "sessionId")
+        .into_iter()
+        .next()??
+        .to_owned();
+    if !is_uuid(&session_id) {
+        return None;
     }
-    None
+    let ids = head_fields(path, "id");
+    ids.iter()
+        .skip(1)
+        .any(|id| id.as_deref() == Some(first_message))
+        .then_some(session_id)
+}
+
+/// What this machine's `session convert` recorded of a file it wrote for gemini to import. It is
+/// kept with the user's data, outside every repository.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Written {
+    path: PathBuf,
+    identity: Option<(u64, u64)>,
+    len: u64,
+}
+
+fn record_of(file: &Path) -> Option<PathBuf> {
+    let name = file.file_name()?.to_str()?;
+    Some(
+        platform::user_data_dir()?
+            .join("gemini-imports")
+            .join(format!("{name}.json")),
+    )
+}
+
+fn written(file: &Path) -> Option<Written> {
+    let (_, meta) = files::open_regular(file, false).ok()?;
+    Some(Written {
+        path: file.to_path_buf(),
+        identity: platform::meta_id(&meta),
+        len: meta.len(),
+    })
+}
+
+/// Records that `session convert` wrote `file` on this machine.
+pub fn record_written(file: &Path) -> Result<()> {
+    let (Some(record), Some(written)) = (record_of(file), written(file)) else {
+        anyhow::bail!("cannot tell where to record {}", file.display());
+    };
+    std::fs::create_dir_all(record.parent().unwrap_or(&record))
+        .with_context(|| format!("cannot create {}", record.display()))?;
+    files::write_atomic(&record, &serde_json::to_vec(&written)?)
+}
+
+/// Whether `file` is the very file this machine's `session convert` wrote, unchanged.
+fn written_here(file: &Path) -> Result<(), &'static str> {
+    let record = record_of(file).ok_or("there is no record of converting it here")?;
+    let bytes = files::read_regular(&record, 64 * 1024, false)
+        .map_err(|_| "this machine's `session convert` did not write it")?
+        .0;
+    let recorded: Written =
+        serde_json::from_slice(&bytes).map_err(|_| "its record here is damaged")?;
+    match written(file) {
+        Some(now) if now == recorded => Ok(()),
+        Some(_) => Err("it is not the file this machine converted"),
+        None => Err("it is not a regular file"),
+    }
 }
 
 /// The import file a state target names, if it is a plain file inside the state folder.

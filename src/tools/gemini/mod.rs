@@ -232,6 +232,11 @@ impl ConversionTarget for Gemini {
         Ok(writer::encoder(session))
     }
 
+    /// The wrapper imports only what this machine's `session convert` wrote.
+    fn written(&self, _session: &NewSession, path: &Path) -> Result<()> {
+        import::record_written(path)
+    }
+
     fn resume_target(&self, _session: &NewSession, path: &Path) -> String {
         path.to_string_lossy().into_owned()
     }

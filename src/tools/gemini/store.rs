@@ -4,17 +4,20 @@
 //! resets it if it sees a slug it dislikes.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Deserialize;
 
-use super::transcript::{describe_chat, one_per_session};
+use super::transcript::{describe_chat, one_per_session, read_legacy_from};
 use crate::base::env;
+use crate::base::files;
+use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::json_prefix::{self, Found};
+use crate::base::lines::LineReader;
 use crate::tool::home;
-use crate::transcript::summary::{Projects, store_entries};
+use crate::transcript::summary::{HEAD_BYTES, Projects, store_entries};
 
 /// `$GEMINI_CLI_HOME/.gemini`, else `~/.gemini`.
 pub fn root() -> Result<PathBuf> {
@@ -34,7 +37,7 @@ struct Registry {
 
 /// The registered directories and their slugs; none if `projects.json` is missing or broken.
 pub fn registry(root: &Path) -> HashMap<String, String> {
-    let Ok(bytes) = std::fs::read(root.join("projects.json")) else {
+    let Some(bytes) = read_store_file(&root.join("projects.json"), STORE_FILE_CAP) else {
         return HashMap::new();
     };
     let registry = serde_json::from_slice::<Registry>(&bytes).map(|registry| registry.projects);
@@ -101,8 +104,6 @@ struct Record {
     session_id: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
-    #[serde(default)]
-    messages: Vec<Record>,
 }
 
 fn is_message(record: &Record) -> bool {
@@ -112,22 +113,40 @@ fn is_message(record: &Record) -> bool {
 /// `None` if the file is not session `id`; else whether it holds a message. Reads only until the
 /// first message.
 fn file_status(path: &Path, id: &str) -> Option<bool> {
-    let file = std::fs::File::open(path).ok()?;
     if path.extension().is_some_and(|ext| ext == "json") {
-        // The older format: one JSON object holding every message.
-        let session: Record = serde_json::from_reader(BufReader::new(file)).ok()?;
-        return (session.session_id.as_deref() == Some(id))
-            .then(|| session.messages.iter().any(is_message));
+        return legacy_status(path, id);
     }
-    let mut lines = BufReader::new(file).split(b'\n');
-    let first: Record = serde_json::from_slice(&lines.next()?.ok()?).ok()?;
+    let mut lines = LineReader::open(path).ok()?;
+    let (_, first) = lines.next_line().ok()??;
+    let first: Record = serde_json::from_slice(first).ok()?;
     if first.session_id.as_deref() != Some(id) {
         return None;
     }
-    let has_message = lines.map_while(Result::ok).any(|line| {
-        serde_json::from_slice::<Record>(&line).is_ok_and(|record| is_message(&record))
+    while let Ok(Some((_, line))) = lines.next_line() {
+        if serde_json::from_slice::<Record>(line).is_ok_and(|record| is_message(&record)) {
+            return Some(true);
+        }
+    }
+    Some(false)
+}
+
+/// [`file_status`] of the older format, one JSON object holding every message: from its head
+/// alone, since such a file can be hundreds of megabytes. A file that goes on past its head
+/// holds more than a header.
+fn legacy_status(path: &Path, id: &str) -> Option<bool> {
+    let (file, meta) = files::open_regular(path, true).ok()?;
+    let mut head = Vec::new();
+    file.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
+    let [session_id] = json_prefix::strings(&head, &[&["sessionId"]]);
+    if session_id.as_deref() != Some(id) {
+        return None;
+    }
+    let mut found = false;
+    let _ = read_legacy_from(&head[..], &mut |_| {
+        found = true;
+        Err(anyhow::anyhow!("enough"))
     });
-    Some(has_message)
+    Some(found || meta.len() > head.len() as u64)
 }
 
 /// A session file name: `session-….jsonl`, or an older `session-….json` that gemini has not
@@ -191,12 +210,7 @@ pub fn session_files(cwd: &Path, reference: &str) -> Result<Vec<(String, PathBuf
 
 /// The `sessionId` at the start of a session file, either format.
 fn file_session_id(path: &Path) -> Option<String> {
-    let mut head = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(64 * 1024)
-        .read_to_end(&mut head)
-        .ok()?;
+    let head = files::read_head(path, 64 * 1024)?;
     match json_prefix::scan(&head, &[&["sessionId"]]).pop().flatten() {
         Some(Found::Str(id)) => Some(id),
         _ => None,

@@ -11,6 +11,7 @@ use anyhow::{Result, anyhow};
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::base::files;
 use crate::base::json_prefix;
 use crate::base::lines::LineReader;
 use crate::base::time::parse_time;
@@ -88,12 +89,7 @@ pub fn describe_chat(path: PathBuf, cwd: Option<PathBuf>) -> Option<Chat> {
 /// The head of an older single-object session: its id and start, and the first prompt that the
 /// streaming reader finds within the first [`HEAD_BYTES`].
 fn legacy_head(path: &Path, id: &mut Option<String>) -> Option<Head> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(HEAD_BYTES)
-        .read_to_end(&mut bytes)
-        .ok()?;
+    let bytes = files::read_head(path, HEAD_BYTES)?;
     let mut head = Head::default();
     let [session_id, start] = json_prefix::strings(&bytes, &[&["sessionId"], &["startTime"]]);
     head.recognised = session_id.is_some();
@@ -223,6 +219,8 @@ pub fn read_jsonl(path: &Path, sink: Sink) -> Result<Tally> {
         }
     }
 
+    tally.malformed += lines.oversized();
+
     // The line last parsed for an array of messages, which usually holds several of them.
     let mut array: Option<(u64, Vec<Option<StoredMessage>>)> = None;
     for (_, place) in std::mem::take(&mut order.places) {
@@ -293,14 +291,14 @@ fn message_array(line: &[u8]) -> Vec<Option<StoredMessage>> {
 /// Reads an older single-object `.json` session, streaming its `messages` array one element at
 /// a time.
 pub fn read_legacy(path: &Path, sink: Sink) -> Result<Tally> {
-    let file = std::fs::File::open(path)
-        .map_err(|error| anyhow!("cannot open {}: {error}", path.display()))?;
+    let (file, _) = files::open_regular(path, true)
+        .map_err(|why| anyhow!("cannot open {}: {why}", path.display()))?;
     read_legacy_from(BufReader::new(file), sink)
         .map_err(|error| anyhow!("{} is not a gemini session: {error:#}", path.display()))
 }
 
 /// Streams an older single-object session from `input`; a sink's error stops it.
-fn read_legacy_from(input: impl Read, sink: Sink) -> Result<Tally> {
+pub fn read_legacy_from(input: impl Read, sink: Sink) -> Result<Tally> {
     let mut reading = Legacy {
         sink,
         tally: Tally::default(),
