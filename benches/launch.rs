@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "launch/hostile.rs"]
+mod hostile;
+
 const BUILT: &str = env!("CARGO_BIN_EXE_ai-session-manager");
 /// The codex cases' projects: the newest session, one among the newest, one 200 folders back.
 const CODEX_PROJECTS: [&str; 3] = ["codex-newest", "codex-recent", "codex-deep"];
@@ -74,7 +77,7 @@ fn main() {
     let deep = bench.codex_case(CODEX_PROJECTS[2], &codex.deep_id, false);
     let case3b = compare(runs, &deep.direct, &deep.wrapped, Some(&*deep.reset));
     table.row_added(
-        "3b. codex discovery, 200 folders back: added",
+        "3b. codex discovery, 200 folders back (past the 2,000-read budget): added",
         &case3b,
         50.0,
     );
@@ -135,6 +138,9 @@ fn main() {
             seconds < 1.0,
         );
     }
+
+    // 8. stores grown past what a launch can read quickly.
+    hostile::cases(&bench, runs, &mut table);
 
     if compare_python {
         // Cases 3 and 4 rewrote the codex state; put back the stored id of case 2.
@@ -470,7 +476,7 @@ impl Bench {
         std::fs::create_dir_all(&home).unwrap();
         std::fs::create_dir_all(&bin).unwrap();
         let truth = which("true").expect("a `true` binary on PATH");
-        for tool in ["claude", "codex", "agy"] {
+        for tool in ["claude", "codex", "gemini", "agy"] {
             let real = bin.join(format!("{tool}-real"));
             std::fs::copy(&truth, &real).unwrap();
             std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o755)).unwrap();
