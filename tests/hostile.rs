@@ -575,9 +575,9 @@ fn setup_and_teardown_remove_what_an_interrupted_run_left() {
 fn a_line_past_the_cap_is_skipped_and_counted_not_held() {
     let sb = Sandbox::new();
     let transcript = claude_transcript(&sb.home, &sb.project, ID);
+    // A valid message, just longer than any line is held: it is skipped, not shown.
     let mut body = claude_user_line(ID, &sb.project, "before the long line");
-    body += &"x".repeat(65 * 1024 * 1024);
-    body += "\n";
+    body += &claude_user_line(ID, &sb.project, &"x".repeat(65 * 1024 * 1024));
     body += &claude_user_line(ID, &sb.project, "after the long line");
     sb.write(&transcript, body);
     let out = sb.manage(["show", "claude", ID, "--format", "jsonl"]);

@@ -123,6 +123,36 @@ impl World {
         );
     }
 
+    /// Trusts `dir` in every tool's settings too, as a user who works there has done: for a
+    /// project moved or copied to `dir`.
+    pub fn trust(&self, dir: &Path) {
+        let folder = dir.to_str().unwrap();
+        let claude = self.home.join(".claude.json");
+        let mut settings: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&claude).unwrap()).unwrap();
+        settings["projects"][folder] =
+            json!({"hasTrustDialogAccepted": true, "hasCompletedProjectOnboarding": true});
+        write(&claude, settings.to_string());
+        let codex = self.home.join(".codex/config.toml");
+        let mut config = std::fs::read_to_string(&codex).unwrap();
+        config += &format!("\n[projects.\"{folder}\"]\ntrust_level = \"trusted\"\n");
+        write(&codex, config);
+        let copilot = self.home.join(".copilot/config.json");
+        // Copilot rewrites its config with `//` comment lines on top.
+        let body = std::fs::read_to_string(&copilot).unwrap();
+        let json: String = body
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut settings: serde_json::Value = serde_json::from_str(&json).unwrap();
+        settings["trustedFolders"]
+            .as_array_mut()
+            .unwrap()
+            .push(folder.into());
+        write(&copilot, settings.to_string());
+    }
+
     pub fn path_var(&self) -> String {
         format!(
             "{}:{}:/usr/local/bin:/usr/bin:/bin",
@@ -186,11 +216,12 @@ impl World {
     /// A tool's real binary, run directly with `args` (for the non-interactive runs that make
     /// source sessions).
     pub fn real(&self, tool: &str, args: &[&str]) -> Output {
-        let out = self
-            .command(self.bin.join(format!("{tool}-real")))
-            .args(args)
-            .output()
-            .unwrap();
+        self.real_in(&self.project, tool, args)
+    }
+
+    /// [`Self::real`] in another folder.
+    pub fn real_in(&self, dir: &Path, tool: &str, args: &[&str]) -> Output {
+        let out = self.try_real_in(dir, tool, args);
         assert!(
             out.status.success(),
             "{tool} {args:?}: {}{}",
@@ -200,15 +231,29 @@ impl World {
         out
     }
 
+    /// A tool's real binary run in `dir`, however it ends.
+    pub fn try_real_in(&self, dir: &Path, tool: &str, args: &[&str]) -> Output {
+        self.command(self.bin.join(format!("{tool}-real")))
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
     /// `tool ARGS` started the way a user starts it: by name through PATH, in a terminal.
     pub fn launch(&self, tool: &str, args: &[&str]) -> Tui {
+        self.launch_in(&self.project, tool, args)
+    }
+
+    /// [`Self::launch`] in another folder.
+    pub fn launch_in(&self, dir: &Path, tool: &str, args: &[&str]) -> Tui {
         let n = self.launches.fetch_add(1, Ordering::SeqCst);
         let script = self.root.join(format!("launch-{n}.sh"));
         let mut body = String::new();
         for (key, value) in self.env() {
             body += &format!("export {key}='{value}'\n");
         }
-        body += &format!("cd '{}'\n", self.project.display());
+        body += &format!("cd '{}'\n", dir.display());
         let words: Vec<String> = args.iter().map(|arg| format!("'{arg}'")).collect();
         body += &format!("exec {tool} {}\n", words.join(" "));
         write(&script, body);
@@ -222,10 +267,12 @@ impl World {
     }
 
     pub fn state(&self, tool: &str) -> serde_json::Value {
-        let path = self
-            .project
-            .join(".ai-session-manager")
-            .join(format!("{tool}.json"));
+        self.state_in(&self.project, tool)
+    }
+
+    /// The state file of `tool` in the project at `dir`.
+    pub fn state_in(&self, dir: &Path, tool: &str) -> serde_json::Value {
+        let path = dir.join(".ai-session-manager").join(format!("{tool}.json"));
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
     }
 
