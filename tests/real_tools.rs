@@ -109,7 +109,18 @@ fn resume_and_continue(
     earlier: &[Message],
     prompt: &str,
 ) -> Result<Vec<Message>, String> {
-    let mut tui = world.launch(tool, &[]);
+    resume_and_continue_in(world, &world.project, tool, earlier, prompt)
+}
+
+/// [`resume_and_continue`] in the project at `dir`.
+fn resume_and_continue_in(
+    world: &World,
+    dir: &std::path::Path,
+    tool: &str,
+    earlier: &[Message],
+    prompt: &str,
+) -> Result<Vec<Message>, String> {
+    let mut tui = world.launch_in(dir, tool, &[]);
     tui.wait_for_all(&texts(earlier), WAIT)
         .map_err(|screen| format!("{tool} did not show the earlier turns: {screen}"))?;
     let request = say(world, &tui, prompt)?;
@@ -241,6 +252,133 @@ fn copilot_passes_the_same_session_id_and_resumes_it() {
         resume_and_continue(&world, "copilot", &first, "copilot launch beta")?;
         Ok(())
     })());
+}
+
+// ---------------------------------------------------------------- moved and copied projects
+
+/// The world's project moved to a new name, trusted there as the user would trust it.
+fn move_project(world: &World) -> PathBuf {
+    let to = world.root.join("work").join("moved-shop");
+    std::fs::rename(&world.project, &to).unwrap();
+    world.trust(&to);
+    to
+}
+
+/// A session, then the project moved: the first launch at the new place resumes it with every
+/// earlier turn, and so does the next.
+fn moved_project_resumes(tool: &str) {
+    let world = real_world!();
+    check((|| {
+        let first = first_session(&world, tool, &format!("{tool} before the move"))?;
+        let moved = move_project(&world);
+        let all = resume_and_continue_in(&world, &moved, tool, &first, &format!("{tool} moved"))?;
+        resume_and_continue_in(&world, &moved, tool, &all, &format!("{tool} moved, again"))?;
+        let state = world.state_in(&moved, tool);
+        if state["origin"]["how"] != "moved" || state["root"] != moved.to_str().unwrap() {
+            return Err(format!("the state does not record the move: {state}"));
+        }
+        Ok(())
+    })());
+}
+
+/// A session, then `cp -a` of the project: the copy's first launch forks (its model gets the
+/// earlier turns), and the original's next launch does not see the copy's turn.
+fn copied_project_forks(tool: &str) {
+    let world = real_world!();
+    check((|| {
+        let first = first_session(&world, tool, &format!("{tool} in the original"))?;
+        let copy = world.root.join("work").join("shop-copy");
+        let copied = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(&world.project)
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(copied.success());
+        world.trust(&copy);
+        let in_copy = format!("{tool} in the copy");
+        resume_and_continue_in(&world, &copy, tool, &first, &in_copy)?;
+        let back = format!("{tool} back in the original");
+        resume_and_continue_in(&world, &world.project, tool, &first, &back)?;
+        let request = request_for(&world, &back)?;
+        if request.body.to_string().contains(&in_copy) {
+            return Err(format!(
+                "the original's session holds the copy's turn: {}",
+                request.path
+            ));
+        }
+        let state = world.state_in(&copy, tool);
+        if state["origin"]["how"] != "copied" {
+            return Err(format!(
+                "the copy's state does not record the fork: {state}"
+            ));
+        }
+        Ok(())
+    })());
+}
+
+/// Runs git in the world's project, as its user.
+fn git(world: &World, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "user.name=Dev", "-c", "user.email=dev@example.com"])
+        .args(args)
+        .current_dir(&world.project)
+        .env("HOME", &world.home)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// With `scope = branch`: a session on the first branch; a new branch forks it (its model gets
+/// the earlier turns); back on the first branch, its own session goes on without the other's.
+fn new_branch_forks(tool: &str) {
+    let world = real_world!();
+    check((|| {
+        let out = world.asm(["config", "set", "scope", "branch"]);
+        if !out.status.success() {
+            return Err(text(&out.stderr));
+        }
+        git(&world, &["commit", "-q", "--allow-empty", "-m", "start"]);
+        let first = first_session(&world, tool, &format!("{tool} on the first branch"))?;
+        git(&world, &["checkout", "-q", "-b", "feature/x"]);
+        let on_feature = format!("{tool} on the feature branch");
+        resume_and_continue(&world, tool, &first, &on_feature)?;
+        git(&world, &["checkout", "-q", "-"]);
+        let back = format!("{tool} back on the first branch");
+        resume_and_continue(&world, tool, &first, &back)?;
+        let request = request_for(&world, &back)?;
+        if request.body.to_string().contains(&on_feature) {
+            return Err(format!(
+                "the first branch's session holds the other's turn: {}",
+                request.path
+            ));
+        }
+        Ok(())
+    })());
+}
+
+macro_rules! relocations {
+    ($($name:ident: $check:ident($tool:literal),)*) => {$(
+        #[test]
+        #[ignore = "real tools: scripts/real-tools.sh"]
+        fn $name() {
+            $check($tool);
+        }
+    )*};
+}
+
+relocations! {
+    moved_claude_project_resumes: moved_project_resumes("claude"),
+    moved_codex_project_resumes: moved_project_resumes("codex"),
+    moved_gemini_project_resumes: moved_project_resumes("gemini"),
+    moved_copilot_project_resumes: moved_project_resumes("copilot"),
+    copied_claude_project_forks: copied_project_forks("claude"),
+    copied_codex_project_forks: copied_project_forks("codex"),
+    copied_gemini_project_forks: copied_project_forks("gemini"),
+    new_claude_branch_forks: new_branch_forks("claude"),
+    new_codex_branch_forks: new_branch_forks("codex"),
+    new_gemini_branch_forks: new_branch_forks("gemini"),
 }
 
 // ---------------------------------------------------------------- conversions

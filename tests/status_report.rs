@@ -49,7 +49,11 @@ fn json_status_has_the_documented_keys_and_follows_the_wrapper() {
     assert_eq!(report["executable"], canonical_bin().to_str().unwrap());
     assert_eq!(
         report["project"],
-        json!({"root": sb.project, "kind": "repository"})
+        json!({"root": sb.project, "kind": "repository", "branch": null, "settings": [
+            {"key": "scope", "value": "project", "from": "default"},
+            {"key": "worktree", "value": "fresh", "from": "default"},
+            {"key": "branch-start", "value": "fork", "from": "default"},
+        ]})
     );
     let names: Vec<&str> = report["tools"]
         .as_array()
@@ -71,6 +75,8 @@ fn json_status_has_the_documented_keys_and_follows_the_wrapper() {
             "discovered",
             "error",
             "links_to",
+            "moved_from",
+            "origin",
             "path",
             "real",
             "real_links_to",

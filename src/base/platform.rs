@@ -62,6 +62,17 @@ pub fn user_data_dir() -> Option<PathBuf> {
         .map(|dir| dir.join(BIN_NAME))
 }
 
+/// This program's settings of the user's: `~/.config/ai-session-manager` (or where
+/// `XDG_CONFIG_HOME` says), the roaming application data folder on Windows.
+pub fn user_config_dir() -> Option<PathBuf> {
+    let base = match home_dir() {
+        Some(_) => dirs::config_dir(),
+        None => None,
+    };
+    base.filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(BIN_NAME))
+}
+
 /// Lets a closed pipe (`ai-session-manager status | head`) end the management CLI quietly, as
 /// it ends other Unix tools, instead of failing every later write. Not for the wrapper: the real
 /// tool gets its signals as they were.

@@ -57,9 +57,9 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
     println!("  messages: {}", outcome.messages);
     match &outcome.applied {
         Some(state) => println!(
-            "  applied:  yes, the next `{}` in this {} resumes it ({})",
+            "  applied:  yes, the next `{}` in {} resumes it ({})",
             to.name(),
-            scope.kind(),
+            scope.place(),
             state.display()
         ),
         None => println!(

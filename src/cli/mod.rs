@@ -2,6 +2,7 @@
 
 mod args;
 mod completions;
+mod config;
 mod convert;
 mod output;
 mod pin;
@@ -84,6 +85,15 @@ enum Command {
     /// Work with sessions across tools
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Show or change the settings: session scope, worktrees, branches
+    #[command(
+        after_help = "Settings:\n  scope = project|branch         one session per project, or per git branch\n  \
+        worktree = fresh|fork          a new worktree starts fresh, or forks the main worktree's session\n  \
+        branch-start = fork|fresh      with scope = branch, a new branch forks the one it came from\n\n\
+        Examples:\n  ai-session-manager config\n  ai-session-manager config set scope branch\n  \
+        ai-session-manager config set worktree fork --global\n  ai-session-manager config unset scope"
+    )]
+    Config(config::ConfigArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  ai-session-manager completions bash > ~/.local/share/bash-completion/completions/ai-session-manager"
@@ -140,6 +150,7 @@ pub fn main() -> ExitCode {
         Command::Show(args) | Command::Export(args) => show::run(&args),
         Command::Use(args) => pin::run(&args),
         Command::Session(SessionCommand::Convert(args)) => convert::run(&args),
+        Command::Config(args) => config::run(&args),
         Command::Completions(args) => completions::run::<Cli>(&args),
     };
     match result {

@@ -68,9 +68,9 @@ pub fn run(args: &UseArgs) -> Result<ExitCode> {
         .map(|word| word.to_string_lossy().into_owned())
         .collect();
     println!(
-        "{}: this {} now resumes session {}",
+        "{}: {} now resumes session {}",
         tool.name(),
-        scope.kind(),
+        scope.place(),
         info.id
     );
     println!("  title:   {}", info.title.shown());

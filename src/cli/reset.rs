@@ -20,9 +20,9 @@ pub fn run(args: &ResetArgs) -> Result<ExitCode> {
         let removed = StateStore::new(&scope, tool.state_rules()).remove()?;
         if removed.is_empty() {
             println!(
-                "{}: no saved session for this {} ({})",
+                "{}: no saved session for {} ({})",
                 tool.name(),
-                scope.kind(),
+                scope.place(),
                 scope.root.display()
             );
             continue;
@@ -31,9 +31,9 @@ pub fn run(args: &ResetArgs) -> Result<ExitCode> {
             println!("{}: removed {}", tool.name(), path.display());
         }
         println!(
-            "{}: the next launch in this {} starts a new session",
+            "{}: the next launch in {} starts a new session",
             tool.name(),
-            scope.kind()
+            scope.place()
         );
     }
     Ok(ExitCode::SUCCESS)

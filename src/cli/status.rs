@@ -14,7 +14,8 @@ use super::args::ToolList;
 use crate::base::failure;
 use crate::base::platform;
 use crate::install::{self, Site, Situation};
-use crate::project::{Scope, StateStore};
+use crate::project::settings::{self, Source};
+use crate::project::{Scope, StateStore, Whereabouts};
 use crate::tool::{Tool, context_for};
 
 #[derive(Args)]
@@ -38,6 +39,17 @@ struct Report {
 struct Project {
     root: String,
     kind: &'static str,
+    /// The branch whose sessions this scope holds, with `scope = branch`.
+    branch: Option<String>,
+    /// Each setting in effect, and where it comes from (`default`, `user`, `project`).
+    settings: Vec<Setting>,
+}
+
+#[derive(Serialize)]
+struct Setting {
+    key: &'static str,
+    value: String,
+    from: String,
 }
 
 #[derive(Serialize)]
@@ -61,6 +73,10 @@ struct ToolStatus {
     session_exists: Option<bool>,
     /// codex and agy: the newest session of this project, when it is not the stored one.
     discovered: Option<String>,
+    /// How the session came here (`moved`, `copied`, `worktree`, `branch`) and from where.
+    origin: Option<crate::project::Origin>,
+    /// Where the project moved from, when the next launch is the first since the move.
+    moved_from: Option<String>,
     /// Where the tool keeps its sessions (for people; not a JSON key).
     #[serde(skip)]
     store: Option<String>,
@@ -100,6 +116,16 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
         project: Project {
             root: scope.root.display().to_string(),
             kind: scope.kind(),
+            branch: scope.branch.as_ref().map(|branch| branch.display()),
+            settings: settings::load(&scope.state_dir())
+                .sources
+                .into_iter()
+                .map(|(key, value, from)| Setting {
+                    key,
+                    value,
+                    from: from.to_string(),
+                })
+                .collect(),
         },
         tools,
     };
@@ -148,6 +174,8 @@ fn tool_status(tool: &'static dyn Tool, scope: &Scope, exe: &Path) -> ToolStatus
         session: None,
         session_exists: None,
         discovered: None,
+        origin: None,
+        moved_from: None,
         store: tool.store_root().ok().map(|root| text(&root)),
         store_variable: tool
             .info()
@@ -174,6 +202,10 @@ fn add_session(
         return Ok(());
     };
     status.state_exists = true;
+    status.origin = state.origin.clone();
+    if let Whereabouts::Moved { from } = Whereabouts::of(&state, scope) {
+        status.moved_from = Some(text(&from));
+    }
     let (context, _) = context_for(scope, &state, store.dir());
     if let Some(id) = &state.resume_target {
         status.session = Some(id.clone());
@@ -214,6 +246,21 @@ fn link_text(path: &Path) -> Option<String> {
 
 fn print_human(report: &Report) {
     println!("project: {} ({})", report.project.root, report.project.kind);
+    if let Some(branch) = &report.project.branch {
+        println!("branch:  {branch} (one session per branch)");
+    }
+    let settings: Vec<String> = report
+        .project
+        .settings
+        .iter()
+        .map(|setting| match setting.from.as_str() {
+            from if from == Source::Default.to_string() => {
+                format!("{} = {}", setting.key, setting.value)
+            }
+            from => format!("{} = {} ({from})", setting.key, setting.value),
+        })
+        .collect();
+    println!("settings: {}", settings.join(", "));
     for status in &report.tools {
         let tool = status.tool;
         let setup = format!("run 'ai-session-manager setup {tool}'");
@@ -253,6 +300,23 @@ fn print_human(report: &Report) {
             (Some(id), None) => format!("{id} (could not check {store}'s store)"),
         };
         line("session", &session);
+        if let Some(from) = &status.moved_from {
+            line(
+                "moved",
+                &format!("from {from}; the next launch carries the session over"),
+            );
+        } else if let Some(origin) = &status.origin {
+            let when = origin.at.get(..10).unwrap_or(&origin.at);
+            let what = match origin.how.as_str() {
+                "moved" => format!("moved from {} on {when}", origin.from),
+                how => format!(
+                    "forked from {} of {} on {when} ({how})",
+                    origin.session.as_deref().unwrap_or("a session"),
+                    origin.from
+                ),
+            };
+            line("origin", &what);
+        }
         if let Some(id) = &status.discovered {
             line(
                 "discovered",

@@ -1,7 +1,12 @@
-//! The project the user stands in and the state it keeps for each tool.
+//! The project the user stands in, its settings, and the state it keeps for each tool.
 
+pub mod git;
+mod quarantine;
 pub mod scope;
+pub mod settings;
 pub mod state;
+pub mod whereabouts;
 
-pub use scope::Scope;
-pub use state::{LegacyIdFile, Pin, SessionMode, State, StateRules, StateStore};
+pub use scope::{Branch, Scope};
+pub use state::{LegacyIdFile, Origin, Pin, SessionMode, State, StateRules, StateStore};
+pub use whereabouts::Whereabouts;

@@ -7,19 +7,18 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::scope::Scope;
+use super::quarantine::{lock, set_aside};
+use super::scope::{Branch, Scope};
 use crate::base::files::{self, Unread, create_new_atomic, write_atomic};
 use crate::base::ids::is_uuid;
 use crate::base::platform::{self, FileKey};
-use crate::base::time::{now_rfc3339, parse_time, unix_time};
+use crate::base::time::{now_rfc3339, parse_time};
 use crate::base::ui;
 
 /// Where the Python tool kept repo state before it moved to the project folder.
 const LEGACY_GIT_DIR: &str = "ai-session-manager";
 /// A state file is read only up to this size; a bigger one is set aside.
 const STATE_CAP: u64 = 1024 * 1024;
-/// How long a change to the state folder waits for another launch changing it.
-const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How a tool's session id comes about; stored as `session_mode` in the state file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,9 +75,54 @@ pub struct State {
     /// from a pinned one only if they started after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned_at: Option<String>,
+    /// The project root this state was written for: a state found under another root has
+    /// moved, or been copied, with its project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
+    /// How this state's session came here, when it was carried over or forked. Informative
+    /// only, so a malformed one is dropped rather than making the state unusable.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub origin: Option<Origin>,
     /// Fields a newer version added survive a rewrite by this one.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// How a state's session came to its project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// `moved`, `copied`, `worktree` or `branch`.
+    pub how: String,
+    /// Where from: the project's earlier root, the worktree, or the branch.
+    pub from: String,
+    /// The session carried over or forked, if there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    pub at: String,
+}
+
+impl Origin {
+    pub fn now(how: &str, from: String, session: Option<String>) -> Origin {
+        Origin {
+            how: how.to_owned(),
+            from,
+            session,
+            at: now_rfc3339(),
+        }
+    }
+}
+
+fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 /// What becomes of a pin when the state points at a session.
@@ -104,6 +148,8 @@ impl State {
             updated_at: Some(now),
             tool_state: None,
             pinned_at: None,
+            root: None,
+            origin: None,
             extra: Default::default(),
         }
     }
@@ -165,20 +211,47 @@ impl State {
         {
             return Some(format!("invalid resume_target {target:?}"));
         }
-        if let Some(cwd) = &self.cwd {
-            let cwd = Path::new(cwd);
-            if !cwd.is_absolute() || cwd.components().any(|c| c == Component::ParentDir) {
-                return Some("its cwd is not a plain absolute path".into());
+        for (name, path) in [("cwd", &self.cwd), ("root", &self.root)] {
+            if path
+                .as_deref()
+                .is_some_and(|path| !is_plain_absolute(Path::new(path)))
+            {
+                return Some(format!("its {name} is not a plain absolute path"));
             }
         }
         None
     }
 }
 
-/// Reads and writes one tool's state for one project.
+/// Creates a state folder, with the `.gitignore` that keeps it out of `git status`. It must be a
+/// real folder: a link could lead our writes anywhere.
+pub fn prepare_state_dir(dir: &Path) -> Result<()> {
+    match dir.symlink_metadata() {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(anyhow!("{} is a symlink; not using it", dir.display()));
+        }
+        Ok(meta) if !meta.is_dir() => return Err(anyhow!("{} is not a folder", dir.display())),
+        _ => {}
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // The folder ignores itself, so it never shows in `git status`.
+    let ignore = dir.join(".gitignore");
+    if ignore.symlink_metadata().is_err() {
+        create_new_atomic(&ignore, b"*\n")?;
+    }
+    Ok(())
+}
+
+/// An absolute path with no `..` in it.
+pub fn is_plain_absolute(path: &Path) -> bool {
+    path.is_absolute() && !path.components().any(|c| c == Component::ParentDir)
+}
+
+/// Reads and writes one tool's state for one project, or for one branch of it.
 pub struct StateStore<'a> {
     scope: &'a Scope,
     rules: StateRules,
+    branch: Option<&'a Branch>,
 }
 
 /// Result of creating a state when there was none.
@@ -189,12 +262,32 @@ pub struct Created {
 }
 
 impl<'a> StateStore<'a> {
+    /// The state the scope holds: its branch's, with a branch scope, else the project's.
     pub fn new(scope: &'a Scope, rules: StateRules) -> Self {
-        StateStore { scope, rules }
+        StateStore::for_branch(scope, rules, scope.branch.as_ref())
     }
 
+    /// The state of `branch`, or of the project with `None`.
+    pub fn for_branch(scope: &'a Scope, rules: StateRules, branch: Option<&'a Branch>) -> Self {
+        StateStore {
+            scope,
+            rules,
+            branch,
+        }
+    }
+
+    /// The branch whose state this is; `None` for the project's.
+    pub fn branch(&self) -> Option<&Branch> {
+        self.branch
+    }
+
+    /// `<tool>.json`, or `<tool>@<branch key>.json` for a branch.
     pub fn path(&self) -> PathBuf {
-        self.dir().join(format!("{}.json", self.rules.tool))
+        let name = match self.branch {
+            Some(branch) => format!("{}@{}.json", self.rules.tool, branch.key),
+            None => format!("{}.json", self.rules.tool),
+        };
+        self.dir().join(name)
     }
 
     pub fn dir(&self) -> PathBuf {
@@ -203,11 +296,28 @@ impl<'a> StateStore<'a> {
 
     /// A new state for this tool, started in the current directory.
     pub fn fresh(&self, resume_target: Option<String>) -> State {
-        State::new(&self.rules, resume_target, &self.scope.cwd)
+        let mut state = State::new(&self.rules, resume_target, &self.scope.cwd);
+        state.root = self.scope.root.to_str().map(str::to_owned);
+        state
+    }
+
+    /// The usable state, if any, read without changing anything: for a state of another
+    /// branch or worktree that a new one forks from.
+    pub fn peek(&self) -> Option<State> {
+        let (bytes, _) = files::read_regular(&self.path(), STATE_CAP, false).ok()?;
+        let state: State = serde_json::from_slice(&bytes).ok()?;
+        state
+            .problem(&self.rules, &self.dir())
+            .is_none()
+            .then_some(state)
     }
 
     /// State files an older version wrote, which are migrated on first read.
     pub fn legacy_paths(&self) -> Vec<PathBuf> {
+        // Branch states are new; older versions kept one state per project.
+        if self.branch.is_some() {
+            return Vec::new();
+        }
         let scope = self.scope;
         let git_dir = scope.root.join(".git");
         let git_dir_is_folder = scope.is_repo && git_dir.is_dir();
@@ -372,69 +482,8 @@ impl<'a> StateStore<'a> {
 
     /// Creates the state folder, with the `.gitignore` that keeps it out of `git status`.
     pub fn prepare_dir(&self) -> Result<()> {
-        self.check_dir()?;
-        let dir = self.dir();
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        // The folder ignores itself, so it never shows in `git status`.
-        let ignore = dir.join(".gitignore");
-        if ignore.symlink_metadata().is_err() {
-            create_new_atomic(&ignore, b"*\n")?;
-        }
-        Ok(())
+        prepare_state_dir(&self.dir())
     }
-}
-
-/// Moves an unusable file aside, never deleting it, with one warning. Only the very file that
-/// was judged (`judged`, its identity) is moved: under the state folder's lock, a file another
-/// launch has put there since stays where it is.
-fn set_aside(path: &Path, judged: Option<FileKey>, problem: &str) -> Result<()> {
-    let _lock = lock(path.parent().unwrap_or(path))?;
-    let current = path.symlink_metadata().ok();
-    let current = current.as_ref().and_then(platform::meta_id);
-    if path.symlink_metadata().is_err() || current != judged {
-        return Ok(());
-    }
-    let aside = move_aside(path)?;
-    ui::warn(&format!(
-        "ignored {}: {problem}; moved it to {}",
-        path.display(),
-        aside.display()
-    ));
-    Ok(())
-}
-
-/// The lock every change to a state folder takes, so that a launch never moves aside a file
-/// another one has just written.
-fn lock(folder: &Path) -> Result<platform::FolderLock> {
-    platform::lock_folder(folder, LOCK_PATIENCE)
-        .with_context(|| format!("cannot lock {}", folder.display()))?
-        .ok_or_else(|| anyhow!("{} stays locked by another launch", folder.display()))
-}
-
-/// Renames an unusable file to `<name>.bad-<unix time>`, or with a counter after it, never over
-/// an earlier one. Callers hold the folder's lock, so no other launch picks the same name.
-fn move_aside(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stamp = unix_time();
-    for attempt in 0..1000u32 {
-        let suffix = if attempt == 0 {
-            format!("{name}.bad-{stamp}")
-        } else {
-            format!("{name}.bad-{stamp}-{attempt}")
-        };
-        let aside = path.with_file_name(suffix);
-        if aside.symlink_metadata().is_ok() {
-            continue;
-        }
-        std::fs::rename(path, &aside)
-            .with_context(|| format!("{} is unusable and cannot be moved aside", path.display()))?;
-        return Ok(aside);
-    }
-    bail!("too many unusable copies of {}", path.display())
 }
 
 #[cfg(test)]

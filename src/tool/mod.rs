@@ -5,6 +5,7 @@ pub mod args;
 pub mod capability;
 pub mod lookup;
 pub mod plan;
+pub mod relocate;
 pub mod resolve;
 #[cfg(test)]
 pub mod testing;
@@ -18,6 +19,7 @@ pub use capability::{
     ConversionTarget, NewSession, SessionEncoder, SessionLister, TranscriptSource,
 };
 pub use plan::{Announce, Context, Existing, Plan, context_for, plan_managed};
+pub use relocate::{ForkFrom, Moved};
 
 use crate::base::ids::{is_native_id, is_uuid, new_uuid};
 use crate::base::{env, platform};
@@ -100,6 +102,27 @@ pub trait Tool: Sync {
     /// Decide the launch. `stored` is the validated target from the state file; `fresh` means
     /// this launch just created that state.
     fn plan(&self, context: &Context, stored: Option<&str>, fresh: bool) -> Result<Plan>;
+
+    /// The first launch after the project moved from `moved.from_root` to this scope's root:
+    /// carry the session over so that it resumes here with its whole history, never as a blank
+    /// session under the old id. `context.session_cwd` is already the session's new folder.
+    /// Tools whose resume by id works from anywhere need nothing more than [`Tool::plan`].
+    fn follow_move(&self, context: &Context, stored: Option<&str>, _moved: &Moved) -> Result<Plan> {
+        self.plan(context, stored, false)
+    }
+
+    /// The first launch of a copy, a new worktree or a new branch whose source has session
+    /// `from.target`: start a session of this place's own that holds that conversation. A tool
+    /// that cannot fork starts a new session, and says so.
+    fn fork(&self, context: &Context, from: &ForkFrom) -> Result<Plan> {
+        let plan = self.plan(context, self.initial_target().as_deref(), true)?;
+        Ok(plan.with_notice(format!(
+            "{} cannot fork a session, so this starts a new one ({} keeps session {})",
+            self.display_name(),
+            from.label,
+            from.target
+        )))
+    }
 
     /// Whether the tool's own store holds this session.
     fn has_session(&self, context: &Context, id: &str) -> Result<bool>;

@@ -7,6 +7,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::base::ids::new_uuid;
+use crate::base::time::parse_time;
 use crate::project::{Scope, State};
 
 /// Where the wrapper stands when it plans a launch.
@@ -24,9 +25,29 @@ pub struct Context<'a> {
     pub tool_state: Option<serde_json::Value>,
     /// When `use` pinned the stored session: only sessions started after it may take over.
     pub pinned_at: Option<DateTime<Utc>>,
+    /// When the state last pointed at a new session.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// With `scope = branch`, the branch whose session this is: tools that learn their ids tell
+    /// sessions of one folder apart by the branch they started on.
+    pub branch: Option<Vec<u8>>,
 }
 
 impl Context<'_> {
+    /// The same context for a session that runs in `dir`.
+    pub fn at(&self, dir: &Path) -> Context<'_> {
+        Context {
+            scope: self.scope,
+            session_cwd: dir.to_path_buf(),
+            cwd_recorded: true,
+            created_at: self.created_at,
+            state_dir: self.state_dir.clone(),
+            tool_state: self.tool_state.clone(),
+            pinned_at: self.pinned_at,
+            updated_at: self.updated_at,
+            branch: self.branch.clone(),
+        }
+    }
+
     /// Whether a session that started in `dir` belongs to this launch: the recorded directory
     /// exactly, or with no record, any directory of the project.
     pub fn is_session_dir(&self, dir: &Path) -> bool {
@@ -62,6 +83,11 @@ pub enum Announce {
     ResumingLatest,
     /// Importing a converted session into a tool that gives imports a new id.
     Importing(String),
+    /// Forking session `from` into a new one (`to`, when the wrapper picks its id).
+    Forking {
+        from: String,
+        to: Option<String>,
+    },
 }
 
 impl Plan {
@@ -112,6 +138,8 @@ pub enum Existing {
     NotStarted,
     /// The id cannot be started or resumed (an empty gemini session): pick a new one.
     Unusable,
+    /// The session was there once and is gone (deleted by the tool): pick a new one, saying so.
+    Gone(String),
 }
 
 /// The launch rule shared by the tools that take an id from the wrapper.
@@ -133,6 +161,7 @@ pub fn plan_managed(
         Existing::Unusable => Plan::new_session(new_uuid(), new_flag).with_notice(format!(
             "Session {id} holds no messages; starting a new one"
         )),
+        Existing::Gone(notice) => Plan::new_session(new_uuid(), new_flag).with_notice(notice),
     })
 }
 
@@ -171,6 +200,8 @@ pub fn context_for<'a>(
         state_dir,
         tool_state: state.tool_state.clone(),
         pinned_at: state.pinned_at(),
+        updated_at: parse_time(state.updated_at.as_deref()),
+        branch: scope.branch.as_ref().map(|branch| branch.name.clone()),
     };
     (context, warnings)
 }

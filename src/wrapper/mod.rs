@@ -4,17 +4,21 @@
 //! missing real binary or a loop stops the launch.
 
 pub mod real_binary;
+mod start;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
 
+use crate::base::time::now_rfc3339;
 use crate::base::{env, ui};
-use crate::project::{Pin, Scope, State, StateStore};
-use crate::tool::{Announce, Context, Plan, Tool, context_for};
+use crate::project::whereabouts::carried;
+use crate::project::{Origin, Pin, Scope, State, StateStore};
+use crate::tool::{Announce, Context, Moved, Plan, Tool, context_for};
 use real_binary::Launch;
+use start::Start;
 
 pub fn run(tool: &'static dyn Tool, argv0: OsString, args: Vec<OsString>) -> ExitCode {
     let depth = match real_binary::next_depth(tool) {
@@ -50,17 +54,79 @@ pub fn passes_through(tool: &dyn Tool, args: &[OsString]) -> bool {
 fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
     let scope = Scope::current()?;
     let store = StateStore::new(&scope, tool.state_rules());
-    let (state, fresh) = match store.load_noting()? {
-        (Some(state), _) => (state, false),
+    let (mut state, start) = match store.load_noting()? {
+        (Some(state), _) => {
+            let start = start::found(&state, &scope, tool, &store);
+            (state, start)
+        }
         (None, had_file) => {
-            let mut state = store.fresh(tool.initial_target());
+            let source = match had_file {
+                false => start::fork_source(tool, &scope),
+                true => None,
+            };
+            let mut state = store.fresh(match source {
+                Some(_) => None,
+                None => tool.initial_target(),
+            });
             if had_file {
                 // A state that was set aside leaves a project with a history of unknown age,
                 // not a new one.
                 state.created_at = None;
             }
+            if let Some(cwd) = source
+                .as_ref()
+                .and_then(|(source, _, _)| start::forked_cwd(source, &scope))
+            {
+                state.cwd = Some(cwd);
+            }
             let created = store.create(state)?;
-            (created.state, created.ours && !had_file)
+            let start = match source {
+                Some((_, from, how)) if created.ours => Start::Fork { from, how },
+                _ => Start::Stored {
+                    fresh: created.ours && !had_file,
+                },
+            };
+            (created.state, start)
+        }
+    };
+
+    // A state written for another root, or none, is saved with this one.
+    let here = scope.root.to_str().map(str::to_owned);
+    let must_save = state.root != here;
+    state.root = here;
+    let relocation = match &start {
+        Start::Stored { .. } => None,
+        Start::Moved { from } => {
+            let moved = Moved {
+                from_root: from.clone(),
+                from_cwd: state.cwd.as_deref().map(PathBuf::from),
+            };
+            state.cwd = carried_cwd(&state, from, &scope);
+            state.origin = Some(Origin::now(
+                "moved",
+                from.display().to_string(),
+                state.resume_target.clone(),
+            ));
+            ui::say(&format!("This project moved here from {}", from.display()));
+            Some(Ok(moved))
+        }
+        Start::Fork { from, how } => {
+            if *how == "copied" {
+                // The copy's own session is the fork; the original keeps its own.
+                if let Some(root) = &from.root {
+                    state.cwd = carried_cwd(&state, root, &scope);
+                }
+                state.resume_target = None;
+                state.tool_state = None;
+                state.pinned_at = None;
+                state.created_at = Some(now_rfc3339());
+            }
+            state.origin = Some(Origin::now(
+                how,
+                from.label.clone(),
+                Some(from.target.clone()),
+            ));
+            Some(Err(from.clone()))
         }
     };
 
@@ -68,8 +134,18 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
     for warning in &warnings {
         ui::warn(warning);
     }
-    let plan = tool.plan(&context, state.resume_target.as_deref(), fresh)?;
-    let run_in = record(&store, &scope, state, &plan, &context)?;
+    let plan = match (&start, relocation) {
+        (Start::Stored { fresh }, _) => {
+            tool.plan(&context, state.resume_target.as_deref(), *fresh)?
+        }
+        (_, Some(Ok(moved))) => {
+            tool.follow_move(&context, state.resume_target.as_deref(), &moved)?
+        }
+        (_, Some(Err(from))) => tool.fork(&context, &from)?,
+        (_, None) => unreachable!("a moved or forked start always relocates"),
+    };
+    let must_save = must_save || !matches!(start, Start::Stored { .. });
+    let run_in = record(&store, &scope, state, &plan, &context, must_save)?;
 
     for notice in &plan.notices {
         ui::say(notice);
@@ -97,6 +173,7 @@ fn record(
     state: State,
     plan: &Plan,
     context: &Context,
+    must_save: bool,
 ) -> Result<PathBuf> {
     // A session discovered elsewhere in the project runs where it started.
     let discovered_cwd =
@@ -126,7 +203,7 @@ fn record(
         }
         None => state.cwd.clone(),
     };
-    if target_changed || cwd != state.cwd || plan.tool_state != state.tool_state {
+    if must_save || target_changed || cwd != state.cwd || plan.tool_state != state.tool_state {
         let next = state.pointed_at(plan.target.clone(), cwd, plan.tool_state.clone(), Pin::Keep);
         store.save(&next)?;
     }
@@ -148,6 +225,16 @@ fn announce(tool: &dyn Tool, scope: &Scope, announce: &Announce) {
             )
         }
         Announce::Importing(file) => format!("Importing converted session {file} ({project})"),
+        Announce::Forking { from, to: Some(to) } => {
+            format!("Forking session {from} as {to} ({project})")
+        }
+        Announce::Forking { from, to: None } => format!("Forking session {from} ({project})"),
     };
     ui::say(&line);
+}
+
+/// The state's session folder, which lay under `from`, at the same place under this root.
+fn carried_cwd(state: &State, from: &Path, scope: &Scope) -> Option<String> {
+    let cwd = carried(Path::new(state.cwd.as_deref()?), from, &scope.root)?;
+    cwd.to_str().map(str::to_owned)
 }

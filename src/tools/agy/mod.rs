@@ -17,7 +17,7 @@ use crate::base::ids::is_native_id;
 use crate::project::SessionMode;
 use crate::tool::lookup::{SessionRef, pick_session, session_file};
 use crate::tool::{
-    Announce, ArgRules, Context, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
+    Announce, ArgRules, Context, Moved, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
     native_target,
 };
 use crate::transcript::read::read_records;
@@ -76,6 +76,21 @@ impl Tool for Agy {
                 .with_notice(format!("Antigravity conversation {id} no longer exists")),
             None => continue_latest(),
         })
+    }
+
+    /// Agy resumes a conversation by id from anywhere; one not yet learned is looked for under
+    /// the project's old folder.
+    fn follow_move(&self, context: &Context, stored: Option<&str>, moved: &Moved) -> Result<Plan> {
+        if stored.is_none()
+            && let Some(id) =
+                store::latest_conversation(&store::root()?, &context.at(moved.old_session_dir()))
+        {
+            return Ok(Plan::resume(
+                id.clone(),
+                vec!["--conversation".into(), id.into()],
+            ));
+        }
+        self.plan(context, stored, false)
     }
 
     fn store_root(&self) -> Result<PathBuf> {

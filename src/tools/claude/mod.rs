@@ -3,6 +3,7 @@
 //! The transcript only appears once the first message is recorded, so `--resume` is used only
 //! while it exists; until then the same id starts the conversation afresh.
 
+mod carry;
 mod store;
 mod transcript;
 
@@ -18,8 +19,8 @@ use crate::base::ids::{is_uuid, new_uuid};
 use crate::project::SessionMode;
 use crate::tool::lookup::{SessionRef, exists, pick_session, session_file};
 use crate::tool::{
-    ArgRules, Context, ConversionTarget, Existing, NewSession, Plan, SessionEncoder, SessionLister,
-    Tool, ToolInfo, TranscriptSource, managed_target, plan_managed,
+    Announce, ArgRules, Context, ConversionTarget, Existing, ForkFrom, Moved, NewSession, Plan,
+    SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, managed_target, plan_managed,
 };
 use crate::transcript::read::read_records;
 use crate::transcript::summary::{Projects, SessionInfo};
@@ -133,10 +134,75 @@ impl Tool for Claude {
     fn plan(&self, context: &Context, stored: Option<&str>, fresh: bool) -> Result<Plan> {
         plan_managed(stored, fresh, "--session-id", |id| {
             Ok(match store::transcript(&context.session_cwd, id)? {
-                Some(_) => Existing::Resume(vec!["--resume".into(), id.into()]),
-                // Never `-c` and never a new id: the same id starts the conversation afresh.
-                None => Existing::NotStarted,
+                Some(_) => Existing::Resume(resume_args(id)),
+                None => match store::cleaned_up(context) {
+                    Some(days) => Existing::Gone(format!(
+                        "The transcript of session {id} is gone: Claude deletes sessions \
+                         unused for {days} days (cleanupPeriodDays); starting a new session"
+                    )),
+                    // Never `-c` and never a new id: the same id starts the conversation
+                    // afresh.
+                    None => Existing::NotStarted,
+                },
             })
+        })
+    }
+
+    /// Carries the transcript into the new place's project folder, so that claude's
+    /// `--continue` and picker find it there too.
+    fn follow_move(&self, context: &Context, stored: Option<&str>, moved: &Moved) -> Result<Plan> {
+        let Some(id) = stored else {
+            return self.plan(context, stored, false);
+        };
+        let here = store::project_dir(&context.session_cwd)?.join(format!("{id}.jsonl"));
+        if here.is_file() {
+            return Ok(Plan::resume(id.to_owned(), resume_args(id)));
+        }
+        let Some(old) = store::transcript(moved.old_session_dir(), id)? else {
+            return Ok(
+                Plan::new_session(new_uuid(), "--session-id").with_notice(format!(
+                    "The transcript of session {id} is gone, so the moved project starts a new \
+                 session"
+                )),
+            );
+        };
+        let aside = carry::carry(&old, &here, &moved.from_root, &context.scope.root)?;
+        Ok(
+            Plan::resume(id.to_owned(), resume_args(id)).with_notice(format!(
+                "Carried session {id} over to this place; the old transcript is kept as {}",
+                aside.display()
+            )),
+        )
+    }
+
+    /// `--fork-session` copies the conversation under a new id that the wrapper picks.
+    fn fork(&self, context: &Context, from: &ForkFrom) -> Result<Plan> {
+        let id = &from.target;
+        let source_dir = from.cwd.as_deref().unwrap_or(&context.session_cwd);
+        if store::transcript(source_dir, id)?.is_none() {
+            return Ok(
+                Plan::new_session(new_uuid(), "--session-id").with_notice(format!(
+                    "Session {id} of {} has no transcript to fork; starting a new one",
+                    from.label
+                )),
+            );
+        }
+        let fork = new_uuid();
+        let mut inject = resume_args(id);
+        inject.extend([
+            "--fork-session".into(),
+            "--session-id".into(),
+            fork.clone().into(),
+        ]);
+        Ok(Plan {
+            inject,
+            ..Plan::untouched(
+                Some(fork.clone()),
+                Announce::Forking {
+                    from: id.clone(),
+                    to: Some(fork),
+                },
+            )
         })
     }
 
@@ -159,6 +225,10 @@ impl Tool for Claude {
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
     }
+}
+
+fn resume_args(id: &str) -> Vec<std::ffi::OsString> {
+    vec!["--resume".into(), id.into()]
 }
 
 impl TranscriptSource for Claude {

@@ -7,8 +7,9 @@ use anyhow::Result;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::base::env;
+use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::ids::is_uuid;
-use crate::tool::root_from;
+use crate::tool::{Context, root_from};
 use crate::transcript::summary::{Projects, store_entries};
 
 /// `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
@@ -25,12 +26,21 @@ pub fn project_dir(cwd: &Path) -> Result<PathBuf> {
         env::os(env::CLAUDE_CODE_PROJECT_DIR_NAME),
     ) {
         // The override counts only together with CLAUDE_CONFIG_DIR (2.1.234+).
-        (Some(_), Some(name)) if Path::new(&name).components().count() == 1 => {
+        (Some(_), Some(name)) if is_folder_name(Path::new(&name)) => {
             name.to_string_lossy().into_owned()
         }
         _ => project_dir_name(cwd),
     };
     Ok(root()?.join("projects").join(name))
+}
+
+/// A single plain folder name: not `..`, not a path.
+fn is_folder_name(name: &Path) -> bool {
+    let mut components = name.components();
+    matches!(
+        (components.next(), components.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    )
 }
 
 /// The transcript of session `id` for a launch in `cwd`. Claude 2.1.240+ also resumes a session
@@ -52,6 +62,29 @@ pub fn transcript(cwd: &Path, id: &str) -> Result<Option<PathBuf>> {
         (Some(only), None) => Ok(Some(only)),
         _ => Ok(None),
     }
+}
+
+/// How long claude keeps a session nobody uses: `cleanupPeriodDays` of its settings, 30 by
+/// default.
+fn cleanup_period_days() -> Option<u64> {
+    let settings = root().ok()?.join("settings.json");
+    let days = read_store_file(&settings, STORE_FILE_CAP)
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|value| value.get("cleanupPeriodDays")?.as_u64());
+    Some(days.unwrap_or(30))
+}
+
+/// The cleanup period, when a state that has not changed in longer than that found its
+/// transcript missing: claude deleted it, rather than it never having been written.
+pub fn cleaned_up(context: &Context) -> Option<u64> {
+    let since = context.updated_at.or(context.created_at)?;
+    let idle_days = (chrono::Utc::now() - since).num_days();
+    // Cheap first: no settings are read for a state younger than a day.
+    if idle_days < 1 {
+        return None;
+    }
+    let days = cleanup_period_days()?;
+    (idle_days >= i64::try_from(days).unwrap_or(i64::MAX)).then_some(days)
 }
 
 /// Every transcript in every project folder, as (id, file).

@@ -16,8 +16,8 @@ use crate::base::ids::is_uuid;
 use crate::project::SessionMode;
 use crate::tool::lookup::{SessionRef, exists, pick_session, session_file};
 use crate::tool::{
-    Announce, ArgRules, Context, ConversionTarget, NewSession, Plan, SessionEncoder, SessionLister,
-    Tool, ToolInfo, TranscriptSource, native_target,
+    Announce, ArgRules, Context, ConversionTarget, ForkFrom, Moved, NewSession, Plan,
+    SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, native_target,
 };
 use crate::transcript::summary::{Projects, SessionInfo};
 use crate::transcript::{Sink, Tally};
@@ -112,10 +112,7 @@ impl Tool for Codex {
                         Some(found) => resume(found).with_notice(format!(
                             "Following the newer Codex session of this project (was {id})"
                         )),
-                        None => resume(Discovered {
-                            id: id.to_owned(),
-                            cwd: None,
-                        }),
+                        None => resume_at(id, &path, context),
                     });
                 }
                 None => notice = Some(format!("Codex session {id} no longer exists")),
@@ -147,6 +144,49 @@ impl Tool for Codex {
 
     fn store_root(&self) -> Result<PathBuf> {
         store::root()
+    }
+
+    /// Codex resumes by id from anywhere; a session not yet learned is looked for where the
+    /// project was.
+    fn follow_move(&self, context: &Context, stored: Option<&str>, moved: &Moved) -> Result<Plan> {
+        if stored.is_none() {
+            let sessions = store::sessions_dir()?;
+            let before = context.at(moved.old_session_dir());
+            if let Some(found) = store::find_newest(&sessions, &before, context.created_at).found
+                && let Some(path) = store::locate(&sessions, &found.id)
+            {
+                return Ok(resume_at(&found.id, &path, context));
+            }
+        }
+        self.plan(context, stored, false)
+    }
+
+    /// `codex fork` copies the session under a new id, started here; the next launch learns
+    /// that id as it learns any.
+    fn fork(&self, context: &Context, from: &ForkFrom) -> Result<Plan> {
+        if store::locate(&store::sessions_dir()?, &from.target).is_none() {
+            return Ok(
+                Plan::untouched(None, Announce::StartingNew).with_notice(format!(
+                    "Codex session {} of {} no longer exists",
+                    from.target, from.label
+                )),
+            );
+        }
+        Ok(Plan {
+            inject: vec![
+                "fork".into(),
+                from.target.clone().into(),
+                "-C".into(),
+                context.session_cwd.clone().into_os_string(),
+            ],
+            ..Plan::untouched(
+                None,
+                Announce::Forking {
+                    from: from.target.clone(),
+                    to: None,
+                },
+            )
+        })
     }
 
     fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
@@ -194,6 +234,22 @@ impl Tool for Codex {
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
     }
+}
+
+/// Resumes the rollout at `path`. A session whose recorded folder is gone (the project moved) is
+/// told where it runs now; else codex would ask.
+fn resume_at(id: &str, path: &Path, context: &Context) -> Plan {
+    let mut plan = resume(Discovered {
+        id: id.to_owned(),
+        cwd: None,
+    });
+    let recorded = store::read_meta(path).and_then(|meta| meta.cwd);
+    if recorded.is_some_and(|dir| !Path::new(&dir).is_dir()) {
+        plan.inject.push("-C".into());
+        plan.inject
+            .push(context.session_cwd.clone().into_os_string());
+    }
+    plan
 }
 
 fn resume(found: Discovered) -> Plan {

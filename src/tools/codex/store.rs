@@ -257,7 +257,7 @@ fn read_prefix(mut file: File, buffer: &mut [u8]) -> std::io::Result<usize> {
 }
 
 /// Whether a rollout's first line makes it this launch's session; its start folder if so.
-fn matches(meta: Meta, context: &Context) -> Option<PathBuf> {
+fn matches(folder: &Folder, name: &OsStr, meta: Meta, context: &Context) -> Option<PathBuf> {
     let cwd = meta.cwd.filter(|_| meta.interactive)?;
     // A pinned session gives way only to one started after the pin.
     if let Some(pinned) = context.pinned_at
@@ -265,9 +265,31 @@ fn matches(meta: Meta, context: &Context) -> Option<PathBuf> {
     {
         return None;
     }
-    context
-        .is_session_dir(Path::new(&cwd))
-        .then(|| PathBuf::from(cwd))
+    if !context.is_session_dir(Path::new(&cwd)) {
+        return None;
+    }
+    // One session per branch: of one folder's sessions, those started on this branch. Codex
+    // records the branch at the end of the first line, so only these candidates are read whole.
+    if let Some(branch) = &context.branch
+        && rollout_branch(folder, name).is_some_and(|started_on| started_on != *branch)
+    {
+        return None;
+    }
+    Some(PathBuf::from(cwd))
+}
+
+/// The git branch a rollout started on (`session_meta.payload.git.branch`), if it says.
+fn rollout_branch(folder: &Folder, name: &OsStr) -> Option<Vec<u8>> {
+    let file = folder.open_file(name).ok()?.take(META_LINE_LIMIT);
+    let mut line = Vec::new();
+    BufReader::new(file).read_until(b'\n', &mut line).ok()?;
+    match json_prefix::scan(&line, &[&["payload", "git", "branch"]])
+        .pop()
+        .flatten()
+    {
+        Some(Found::Str(branch)) => Some(branch.into_bytes()),
+        _ => None,
+    }
 }
 
 /// A session of this project newer than the stored rollout at `stored`, such as one started with
@@ -285,11 +307,11 @@ pub fn find_newer(sessions: &Path, context: &Context, stored: &Path) -> Option<D
                 return None;
             }
             budget -= 1;
-            let meta = rollout
-                .path
-                .file_name()
-                .and_then(|n| read_meta_in(&folder, n));
-            if let Some(cwd) = meta.and_then(|meta| matches(meta, context)) {
+            let Some(name) = rollout.path.file_name() else {
+                continue;
+            };
+            let meta = read_meta_in(&folder, name);
+            if let Some(cwd) = meta.and_then(|meta| matches(&folder, name, meta, context)) {
                 return Some(Discovered {
                     id: rollout.id,
                     cwd: Some(cwd),
@@ -379,8 +401,8 @@ impl Candidates {
 
     fn read(&self, index: usize, context: &Context) -> Option<Discovered> {
         let (folder, rollout) = &self.rollouts[index];
-        let meta = read_meta_in(&self.folders[*folder], rollout.path.file_name()?)?;
-        let cwd = matches(meta, context)?;
+        let (folder, name) = (&self.folders[*folder], rollout.path.file_name()?);
+        let cwd = matches(folder, name, read_meta_in(folder, name)?, context)?;
         Some(Discovered {
             id: rollout.id.clone(),
             cwd: Some(cwd),

@@ -24,9 +24,23 @@ pub struct Import {
     pub started_at: String,
     /// How many launches have imported the file so far.
     pub attempts: u32,
+    /// The session the file was carried from (a moved or forked gemini session), which holds
+    /// the same message ids and so is never taken for the import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_session: Option<String>,
 }
 
 impl Import {
+    /// The bookkeeping for importing `file`, carried from `source_session` if it was.
+    pub fn of_file(file: &Path, source_session: Option<String>) -> Option<Import> {
+        Some(Import {
+            first_message: first_message_id(file)?,
+            started_at: String::new(),
+            attempts: 0,
+            source_session,
+        })
+    }
+
     /// The bookkeeping the state records, if it is gemini's.
     pub fn from_state(tool_state: Option<&serde_json::Value>) -> Option<Import> {
         serde_json::from_value(tool_state?.clone()).ok()
@@ -65,13 +79,8 @@ pub fn plan_import(context: &Context, file: PathBuf) -> Result<Plan> {
         |notice: String| Ok(Plan::new_session(new_uuid(), "--session-id").with_notice(notice));
     // Without a record of an import (a file the Python tool converted, which it imported on
     // every launch), any import of the file already in the store counts.
-    let import = Import::from_state(context.tool_state.as_ref()).or_else(|| {
-        first_message_id(&file).map(|first_message| Import {
-            first_message,
-            started_at: String::new(),
-            attempts: 0,
-        })
-    });
+    let import =
+        Import::from_state(context.tool_state.as_ref()).or_else(|| Import::of_file(&file, None));
     let Some(import) = import else {
         return new_session(format!("Converted session {} is gone", file.display()));
     };
@@ -159,9 +168,10 @@ pub fn find_imported(cwd: &Path, import: &Import) -> Result<Option<String>> {
         })
         .collect();
     candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.0));
-    Ok(candidates
-        .iter()
-        .find_map(|(_, path)| imported_from(path, &import.first_message)))
+    Ok(candidates.iter().find_map(|(_, path)| {
+        imported_from(path, &import.first_message)
+            .filter(|id| import.source_session.as_ref() != Some(id))
+    }))
 }
 
 /// The session id of `path` if it is an import of the converted file whose first message is
@@ -218,7 +228,9 @@ pub fn record_written(file: &Path) -> Result<()> {
     files::write_atomic(&record, &serde_json::to_vec(&written)?)
 }
 
-/// Whether `file` is the very file this machine's `session convert` wrote, unchanged.
+/// Whether `file` is the very file this machine's `session convert` wrote, unchanged: the same
+/// file (device and inode) of the same size. Its folder may differ, since a project that moved
+/// takes its state folder along.
 fn written_here(file: &Path) -> Result<(), &'static str> {
     let record = record_of(file).ok_or("there is no record of converting it here")?;
     let bytes = files::read_regular(&record, 64 * 1024, false)
@@ -227,18 +239,27 @@ fn written_here(file: &Path) -> Result<(), &'static str> {
     let recorded: Written =
         serde_json::from_slice(&bytes).map_err(|_| "its record here is damaged")?;
     match written(file) {
-        Some(now) if now == recorded => Ok(()),
+        Some(now)
+            if now.identity.is_some()
+                && (now.identity, now.len) == (recorded.identity, recorded.len) =>
+        {
+            Ok(())
+        }
         Some(_) => Err("it is not the file this machine converted"),
         None => Err("it is not a regular file"),
     }
 }
 
-/// The import file a state target names, if it is a plain file inside the state folder.
+/// The import file a state target names: a `gemini-….jsonl` file of a state folder, which is
+/// this project's state folder (a project that moved names its old one).
 pub fn import_file(target: &str, state_dir: &Path) -> Option<PathBuf> {
     let path = Path::new(target);
     let plain = path.is_absolute()
         && path
             .components()
             .all(|c| !matches!(c, Component::ParentDir));
-    (plain && path.parent() == Some(state_dir)).then(|| path.to_path_buf())
+    let name = path.file_name()?.to_str()?;
+    let in_a_state_folder = path.parent()?.file_name() == state_dir.file_name();
+    let imported = name.starts_with("gemini-") && name.ends_with(".jsonl");
+    (plain && in_a_state_folder && imported).then(|| state_dir.join(name))
 }

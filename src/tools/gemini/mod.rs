@@ -9,6 +9,7 @@
 //! A converted session reaches gemini through `--session-file`, which imports it under a new id;
 //! see `import` for how the wrapper imports it once and resumes the imported copy after.
 
+mod carry;
 mod import;
 mod store;
 mod transcript;
@@ -24,8 +25,8 @@ use crate::base::ids::{is_uuid, new_uuid};
 use crate::project::{SessionMode, StateStore};
 use crate::tool::lookup::{SessionRef, pick_session, session_file};
 use crate::tool::{
-    ArgRules, Context, ConversionTarget, Existing, NewSession, Plan, SessionEncoder, SessionLister,
-    Tool, ToolInfo, TranscriptSource, plan_managed,
+    ArgRules, Context, ConversionTarget, Existing, ForkFrom, Moved, NewSession, Plan,
+    SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, plan_managed,
 };
 use crate::transcript::summary::{Projects, SessionInfo};
 use crate::transcript::{Sink, Tally};
@@ -124,6 +125,42 @@ impl Tool for Gemini {
         })
     }
 
+    /// Gemini files sessions under the exact folder, so `--resume` from the new place would
+    /// fail, and `--session-id` would start a blank session under the old id: the session is
+    /// imported here instead, whole.
+    fn follow_move(&self, context: &Context, stored: Option<&str>, moved: &Moved) -> Result<Plan> {
+        let Some(id) = stored.filter(|target| is_uuid(target)) else {
+            return self.plan(context, stored, false);
+        };
+        if matches!(
+            store::session_status(&context.session_cwd, id)?,
+            store::SessionStatus::HasMessages
+        ) {
+            return self.plan(context, stored, false);
+        }
+        carry_over(
+            context,
+            id,
+            moved.old_session_dir(),
+            "moved",
+            "the project's old place",
+        )
+    }
+
+    /// A fork is an import of the session's file, which gemini gives a new id.
+    fn fork(&self, context: &Context, from: &ForkFrom) -> Result<Plan> {
+        if !is_uuid(&from.target) {
+            return Ok(
+                Plan::new_session(new_uuid(), "--session-id").with_notice(format!(
+                    "{} was still importing a converted session; starting a new one here",
+                    from.label
+                )),
+            );
+        }
+        let source_dir = from.cwd.as_deref().unwrap_or(&context.session_cwd);
+        carry_over(context, &from.target, source_dir, "fork", &from.label)
+    }
+
     fn store_root(&self) -> Result<PathBuf> {
         store::root()
     }
@@ -153,6 +190,40 @@ impl Tool for Gemini {
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
     }
+}
+
+/// Imports session `id`, filed by gemini for `source_dir`, into this place (see `carry`).
+fn carry_over(
+    context: &Context,
+    id: &str,
+    source_dir: &Path,
+    kind: &str,
+    label: &str,
+) -> Result<Plan> {
+    let start_new = |why: String| {
+        Ok(
+            Plan::new_session(new_uuid(), "--session-id").with_notice(format!(
+                "Gemini session {id} of {label} {why}; starting a new one"
+            )),
+        )
+    };
+    let files = store::session_files(source_dir, id)?;
+    let Some((_, source)) = files.into_iter().find(|(found, _)| found == id) else {
+        return start_new("is gone".into());
+    };
+    if source.extension().is_some_and(|ext| ext == "json") {
+        return start_new("is in gemini's older format, which cannot be imported".into());
+    }
+    let name = format!("gemini-{kind}-{id}.jsonl");
+    let (file, _) = match carry::import_copy(&source, &context.state_dir, &name) {
+        Ok(copied) => copied,
+        Err(error) => return start_new(format!("cannot be carried over ({error:#})")),
+    };
+    import::record_written(&file)?;
+    let mut fresh = context.at(&context.session_cwd);
+    fresh.tool_state = Import::of_file(&file, Some(id.to_owned()))
+        .and_then(|import| serde_json::to_value(import).ok());
+    import::plan_import(&fresh, file)
 }
 
 impl TranscriptSource for Gemini {

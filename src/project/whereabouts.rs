@@ -1,0 +1,126 @@
+//! Where a state file finds itself: in the project it was written for, in that project after a
+//! move, or in a copy of it. The state records its root; nothing else is needed to tell.
+
+use std::path::{Path, PathBuf};
+
+use super::scope::Scope;
+use super::state::{State, is_plain_absolute};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whereabouts {
+    /// Where it was written, or nothing recorded says otherwise.
+    Home,
+    /// Its recorded root is gone: the project moved here from `from`.
+    Moved { from: PathBuf },
+    /// Its recorded root is still there: this is a copy of the project at `from` (`cp -r`, or a
+    /// second checkout that carried the state folder).
+    Copied { from: PathBuf },
+}
+
+impl Whereabouts {
+    /// Judges `state` found in `scope`. The recorded root comes from a file of the repository,
+    /// so only its existence is looked at, never its contents.
+    pub fn of(state: &State, scope: &Scope) -> Whereabouts {
+        let Some(recorded) = state.root.as_deref().map(Path::new) else {
+            return Whereabouts::Home;
+        };
+        if recorded == scope.root || !is_plain_absolute(recorded) {
+            return Whereabouts::Home;
+        }
+        match recorded.symlink_metadata() {
+            Err(_) => Whereabouts::Moved {
+                from: recorded.to_path_buf(),
+            },
+            // The same folder by another path (a link, a bind mount) is home.
+            Ok(_) if same_folder(recorded, &scope.root) => Whereabouts::Home,
+            Ok(_) => Whereabouts::Copied {
+                from: recorded.to_path_buf(),
+            },
+        }
+    }
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    same_file::is_same_file(a, b).unwrap_or(false)
+}
+
+/// `path`, which lay under `from`, at the same place under `to`; `None` when it did not lie
+/// under `from`.
+pub fn carried(path: &Path, from: &Path, to: &Path) -> Option<PathBuf> {
+    let rest = path.strip_prefix(from).ok()?;
+    Some(if rest.as_os_str().is_empty() {
+        to.to_path_buf()
+    } else {
+        to.join(rest)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::state::{SessionMode, StateRules};
+
+    fn state_for(root: &Path) -> State {
+        let rules = StateRules {
+            tool: "claude",
+            mode: SessionMode::ManagedId,
+            accepts: |_, _| true,
+            legacy_id_file: None,
+        };
+        let mut state = State::new(&rules, None, root);
+        state.root = Some(root.to_str().unwrap().to_owned());
+        state
+    }
+
+    #[test]
+    fn a_state_is_home_moved_or_copied_by_its_recorded_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let original = dir.path().join("shop");
+        let copy = dir.path().join("shop-copy");
+        std::fs::create_dir_all(&original).unwrap();
+        std::fs::create_dir_all(&copy).unwrap();
+        let state = state_for(&original);
+
+        let home = Scope::containing(original.clone());
+        assert_eq!(Whereabouts::of(&state, &home), Whereabouts::Home);
+        let elsewhere = Scope::containing(copy.clone());
+        assert_eq!(
+            Whereabouts::of(&state, &elsewhere),
+            Whereabouts::Copied {
+                from: original.clone()
+            }
+        );
+        std::fs::remove_dir(&original).unwrap();
+        assert_eq!(
+            Whereabouts::of(&state, &elsewhere),
+            Whereabouts::Moved { from: original }
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_same_folder_through_a_link_is_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("shop");
+        std::fs::create_dir_all(&real).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let state = state_for(&real);
+        assert_eq!(
+            Whereabouts::of(&state, &Scope::containing(link)),
+            Whereabouts::Home
+        );
+    }
+
+    #[test]
+    fn paths_are_carried_from_one_root_to_another() {
+        let from = Path::new("/old/shop");
+        let to = Path::new("/new/shop");
+        assert_eq!(
+            carried(Path::new("/old/shop/api"), from, to),
+            Some(PathBuf::from("/new/shop/api"))
+        );
+        assert_eq!(carried(from, from, to), Some(to.to_path_buf()));
+        assert_eq!(carried(Path::new("/old/shopping"), from, to), None);
+    }
+}
