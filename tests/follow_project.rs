@@ -167,6 +167,18 @@ fn status_says_a_project_moved_and_where_from() {
 
 // ---------------------------------------------------------------- moved: the other tools
 
+/// Gemini's session of the project, filed under the project's folder as gemini files it.
+fn gemini_session(sb: &Sandbox) {
+    let chats = convert_support::gemini_chats(sb);
+    sb.write(
+        chats.join(format!(
+            "session-2026-11-21T11-00-{}.jsonl",
+            &GEMINI_ID[..8]
+        )),
+        fixture("convert/gemini-session.jsonl"),
+    );
+}
+
 /// A rollout of session `id` started in `cwd`, today, as codex files it.
 fn codex_rollout_at(sb: &Sandbox, id: &str, cwd: &Path) -> PathBuf {
     codex_rollout_on(sb, id, cwd, None, 0)
@@ -235,14 +247,7 @@ fn a_moved_codex_project_finds_a_session_not_yet_learned_where_it_was() {
 fn a_moved_gemini_project_imports_its_session_whole_then_resumes_the_import() {
     let sb = Sandbox::new();
     sb.wrap("gemini");
-    let chats = convert_support::gemini_chats(&sb);
-    sb.write(
-        chats.join(format!(
-            "session-2026-11-21T11-00-{}.jsonl",
-            &GEMINI_ID[..8]
-        )),
-        fixture("convert/gemini-session.jsonl"),
-    );
+    gemini_session(&sb);
     write_state(&sb, "gemini", "managed-id", Some(GEMINI_ID));
     let new_root = move_project(&sb);
 
@@ -401,14 +406,7 @@ fn a_copied_codex_project_forks_the_session_the_original_had_not_learned_yet() {
 fn a_copied_gemini_project_imports_a_copy_of_the_session() {
     let sb = Sandbox::new();
     sb.wrap("gemini");
-    let chats = convert_support::gemini_chats(&sb);
-    sb.write(
-        chats.join(format!(
-            "session-2026-11-21T11-00-{}.jsonl",
-            &GEMINI_ID[..8]
-        )),
-        fixture("convert/gemini-session.jsonl"),
-    );
+    gemini_session(&sb);
     write_state(&sb, "gemini", "managed-id", Some(GEMINI_ID));
     let copy = copy_project(&sb);
     launch_in(&sb, &copy, "gemini");
@@ -558,14 +556,7 @@ fn every_tool_keeps_a_session_per_branch_and_forks_a_new_branch_as_it_can() {
         claude_user_line(ID, &sb.project, "on main"),
     );
     codex_rollout_at(&sb, CODEX_ID, &sb.project);
-    let chats = convert_support::gemini_chats(&sb);
-    sb.write(
-        chats.join(format!(
-            "session-2026-11-21T11-00-{}.jsonl",
-            &GEMINI_ID[..8]
-        )),
-        fixture("convert/gemini-session.jsonl"),
-    );
+    gemini_session(&sb);
     std::fs::create_dir_all(sb.home.join(".gemini/antigravity-cli/brain").join(AGY_ID)).unwrap();
     let targets = [
         ("claude", "managed-id", ID),

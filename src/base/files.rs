@@ -120,6 +120,30 @@ pub fn read_head(path: &Path, max: u64) -> Option<Vec<u8>> {
     Some(head)
 }
 
+/// Renames `path` to `<name>.<label>-<unix time>` beside it, or with a counter after that, never
+/// over another file: what is set aside is kept, and never replaces an earlier copy. Callers
+/// that may race hold the folder's lock, so no two pick the same name.
+pub fn rename_aside(path: &Path, label: &str) -> Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stamp = crate::base::time::unix_time();
+    for attempt in 0..1000u32 {
+        let aside = path.with_file_name(match attempt {
+            0 => format!("{name}.{label}-{stamp}"),
+            n => format!("{name}.{label}-{stamp}-{n}"),
+        });
+        if aside.symlink_metadata().is_ok() {
+            continue;
+        }
+        std::fs::rename(path, &aside)
+            .with_context(|| format!("cannot move {} aside", path.display()))?;
+        return Ok(aside);
+    }
+    anyhow::bail!("too many copies of {} set aside", path.display())
+}
+
 /// A fresh hidden name beside `path`, for something that is then renamed or linked over it; being
 /// beside it keeps that on one file system.
 pub fn temp_path(path: &Path) -> PathBuf {
@@ -203,7 +227,7 @@ pub fn place_new(temp: &Path, path: &Path) -> Result<bool> {
 fn link_into_place(temp: &Path, path: &Path) -> Result<Option<bool>> {
     let linked = std::fs::hard_link(temp, path);
     if let Err(error) = &linked
-        && links_unsupported(error)
+        && platform::links_unsupported(error)
     {
         return Ok(None);
     }
@@ -213,14 +237,6 @@ fn link_into_place(temp: &Path, path: &Path) -> Result<Option<bool>> {
         Err(error) if error.kind() == ErrorKind::AlreadyExists => Ok(Some(false)),
         Err(error) => Err(error).with_context(|| format!("cannot create {}", path.display())),
     }
-}
-
-/// Whether a hard link failed because the file system has none, rather than for lack of rights.
-pub fn links_unsupported(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        ErrorKind::Unsupported | ErrorKind::PermissionDenied
-    ) && error.raw_os_error() != Some(13)
 }
 
 fn create_new_plain(path: &Path, bytes: &[u8]) -> Result<bool> {

@@ -62,6 +62,14 @@ pub fn user_data_dir() -> Option<PathBuf> {
         .map(|dir| dir.join(BIN_NAME))
 }
 
+/// Whether a hard link failed because the file system has none, rather than for lack of rights.
+pub fn links_unsupported(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::Unsupported | io::ErrorKind::PermissionDenied
+    ) && error.raw_os_error() != Some(13)
+}
+
 /// This program's settings of the user's: `~/.config/ai-session-manager` (or where
 /// `XDG_CONFIG_HOME` says), the roaming application data folder on Windows.
 pub fn user_config_dir() -> Option<PathBuf> {
@@ -334,9 +342,7 @@ pub fn copy_install(from: &Path, to: &Path) -> io::Result<()> {
         return std::os::unix::fs::symlink(std::fs::read_link(from)?, to);
     }
     match std::fs::hard_link(from, to) {
-        Err(error) if crate::base::files::links_unsupported(&error) => {
-            std::fs::copy(from, to).map(drop)
-        }
+        Err(error) if links_unsupported(&error) => std::fs::copy(from, to).map(drop),
         result => result,
     }
 }

@@ -1,11 +1,11 @@
 //! Unusable state files are moved aside, never deleted, under the state folder's lock.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result, anyhow};
 
+use crate::base::files;
 use crate::base::platform::{self, FileKey};
-use crate::base::time::unix_time;
 use crate::base::ui;
 
 /// How long a change to the state folder waits for another launch changing it.
@@ -21,7 +21,7 @@ pub fn set_aside(path: &Path, judged: Option<FileKey>, problem: &str) -> Result<
     if path.symlink_metadata().is_err() || current != judged {
         return Ok(());
     }
-    let aside = move_aside(path)?;
+    let aside = files::rename_aside(path, "bad")?;
     ui::warn(&format!(
         "ignored {}: {problem}; moved it to {}",
         path.display(),
@@ -36,29 +36,4 @@ pub fn lock(folder: &Path) -> Result<platform::FolderLock> {
     platform::lock_folder(folder, LOCK_PATIENCE)
         .with_context(|| format!("cannot lock {}", folder.display()))?
         .ok_or_else(|| anyhow!("{} stays locked by another launch", folder.display()))
-}
-
-/// Renames an unusable file to `<name>.bad-<unix time>`, or with a counter after it, never over
-/// an earlier one. Callers hold the folder's lock, so no other launch picks the same name.
-fn move_aside(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stamp = unix_time();
-    for attempt in 0..1000u32 {
-        let suffix = if attempt == 0 {
-            format!("{name}.bad-{stamp}")
-        } else {
-            format!("{name}.bad-{stamp}-{attempt}")
-        };
-        let aside = path.with_file_name(suffix);
-        if aside.symlink_metadata().is_ok() {
-            continue;
-        }
-        std::fs::rename(path, &aside)
-            .with_context(|| format!("{} is unusable and cannot be moved aside", path.display()))?;
-        return Ok(aside);
-    }
-    bail!("too many unusable copies of {}", path.display())
 }

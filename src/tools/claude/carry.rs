@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use crate::base::files::{self, create_temp, place_new};
-use crate::base::time::unix_time;
 
 /// Copies transcript `from` to `to` with every `"cwd"` that lay under `from_root` moved under
 /// `to_root`. The copy is linked into place only when complete, never over a file. Then the old
@@ -46,28 +45,7 @@ pub fn carry(from: &Path, to: &Path, from_root: &Path, to_root: &Path) -> Result
     if !place_new(&temp, to)? {
         bail!("{} appeared meanwhile; left both as they are", to.display());
     }
-    set_aside(from)
-}
-
-/// Renames `path` to a name of its own beside it, never over another file.
-fn set_aside(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stamp = unix_time();
-    for attempt in 0..100u32 {
-        let aside = path.with_file_name(match attempt {
-            0 => format!("{name}.moved-{stamp}"),
-            n => format!("{name}.moved-{stamp}-{n}"),
-        });
-        if aside.symlink_metadata().is_err() {
-            std::fs::rename(path, &aside)
-                .with_context(|| format!("cannot rename {}", path.display()))?;
-            return Ok(aside);
-        }
-    }
-    bail!("too many moved copies of {}", path.display())
+    files::rename_aside(from, "moved")
 }
 
 /// Replaces the old root at the start of `"cwd":"…"` values, as JSON spells them.
