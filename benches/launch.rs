@@ -1,4 +1,4 @@
-//! `cargo bench --bench launch [-- --compare-python] [-- --baseline OTHER-BUILD]`
+//! `cargo bench --bench launch [-- --compare-python] [-- --baseline OTHER-BUILD] [-- --only search]`
 //!
 //! What the wrapper costs a launch. Every case runs the real binary directly (A) and through the
 //! wrapper (B), alternating A and B in one run, and reports medians, p95 and the time added per
@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 #[path = "launch/hostile.rs"]
 mod hostile;
+#[path = "launch/search.rs"]
+mod search;
 
 const BUILT: &str = env!("CARGO_BIN_EXE_ai-session-manager");
 /// The codex cases' projects: the newest session, one among the newest, one 200 folders back.
@@ -39,6 +41,12 @@ fn main() {
     let bench = Bench::new(args.iter().any(|arg| arg == "--keep"));
     let mut table = Table::default();
     eprintln!("sandbox: {}", bench.root.display());
+    // `--only search`: case 9 alone, for working on search.
+    if args.iter().any(|arg| arg == "search") && args.iter().any(|arg| arg == "--only") {
+        search::case(&bench, &mut table);
+        println!("{}", table.render());
+        return;
+    }
 
     // 1. claude, resume path.
     let claude = bench.claude_resume_case();
@@ -141,6 +149,9 @@ fn main() {
 
     // 8. stores grown past what a launch can read quickly.
     hostile::cases(&bench, runs, &mut table);
+
+    // 9. search over a 1 GB store, against ripgrep.
+    search::case(&bench, &mut table);
 
     if compare_python {
         // Cases 3 and 4 rewrote the codex state; put back the stored id of case 2.

@@ -17,6 +17,7 @@ mod cli;
 mod convert;
 mod install;
 mod project;
+mod search;
 mod tool;
 mod tools;
 mod transcript;

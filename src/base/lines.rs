@@ -1,5 +1,6 @@
 //! Reading a file one line at a time, holding only the current line.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -97,9 +98,16 @@ impl LineReader {
                 self.oversized += 1;
                 continue;
             }
-            if !self.line.iter().all(u8::is_ascii_whitespace) {
-                return Ok(Some((start, trim_line_end(&self.line))));
+            if self.line.iter().all(u8::is_ascii_whitespace) {
+                continue;
             }
+            // A file's first line (a header: what the file is) always passes the gate.
+            if start > 0
+                && !GATE.with_borrow(|gate| gate.as_ref().is_none_or(|gate| gate(&self.line)))
+            {
+                continue;
+            }
+            return Ok(Some((start, trim_line_end(&self.line))));
         }
     }
 
@@ -113,6 +121,28 @@ impl LineReader {
         }
         Ok(())
     }
+}
+
+/// A test a line must pass to be read at all: a search skips lines that cannot hold what it looks
+/// for, before anything parses them.
+pub type Gate = std::sync::Arc<dyn Fn(&[u8]) -> bool + Send + Sync>;
+
+thread_local! {
+    static GATE: RefCell<Option<Gate>> = const { RefCell::new(None) };
+}
+
+/// Runs `read` with every [`LineReader`] of this thread skipping the lines `gate` refuses (a
+/// file's first line excepted). Readers stay as they are; they just see fewer lines.
+pub fn gated<T>(gate: Gate, read: impl FnOnce() -> T) -> T {
+    struct Ungate;
+    impl Drop for Ungate {
+        fn drop(&mut self) {
+            GATE.with_borrow_mut(|slot| *slot = None);
+        }
+    }
+    GATE.with_borrow_mut(|slot| *slot = Some(gate));
+    let _ungate = Ungate;
+    read()
 }
 
 /// Calls `each` with the offset and the bytes of every non-blank line of `path`; returns how many
@@ -134,6 +164,25 @@ pub fn trim_line_end(line: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gate_skips_the_lines_it_refuses_but_never_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "head\nkeep a\ndrop\nkeep b\n").unwrap();
+        let read = || {
+            let mut seen = Vec::new();
+            for_each_line(&path, |_, line| {
+                seen.push(String::from_utf8(line.to_vec()).unwrap());
+                Ok(())
+            })
+            .unwrap();
+            seen
+        };
+        let gate: Gate = std::sync::Arc::new(|line: &[u8]| line.starts_with(b"keep"));
+        assert_eq!(gated(gate, read), ["head", "keep a", "keep b"]);
+        assert_eq!(read(), ["head", "keep a", "drop", "keep b"]);
+    }
 
     #[test]
     fn a_line_past_the_limit_is_skipped_and_counted() {

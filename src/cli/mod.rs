@@ -4,9 +4,11 @@ mod args;
 mod completions;
 mod config;
 mod convert;
+mod html;
 mod output;
 mod pin;
 mod reset;
+mod search;
 mod sessions;
 mod setup;
 mod show;
@@ -63,6 +65,13 @@ enum Command {
         ai-session-manager sessions --all-projects --json"
     )]
     Sessions(sessions::SessionsArgs),
+    /// Search the conversations of this project's sessions, in every tool
+    #[command(
+        after_help = "Exit status: 0 when something matched, 1 when nothing did, 2 on an error.\n\n\
+        Examples:\n  ai-session-manager search coupon\n  ai-session-manager search 'fn \\w+_test' --regex claude\n  \
+        ai-session-manager search TODO --all-projects --json | jq .snippet"
+    )]
+    Search(search::SearchArgs),
     /// Print a session's conversation
     #[command(after_help = "Examples:\n  ai-session-manager show claude\n  \
         ai-session-manager show codex 019a8f10 --format markdown\n  \
@@ -147,6 +156,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(&args),
         Command::Reset(args) => reset::run(&args),
         Command::Sessions(args) => sessions::run(&args),
+        Command::Search(args) => search::run(&args),
         Command::Show(args) | Command::Export(args) => show::run(&args),
         Command::Use(args) => pin::run(&args),
         Command::Session(SessionCommand::Convert(args)) => convert::run(&args),

@@ -20,27 +20,8 @@ pub fn terminal_width() -> Option<usize> {
     }
     std::io::stdout()
         .is_terminal()
-        .then(stdout_terminal_width)
+        .then(crate::base::platform::stdout_terminal_width)
         .flatten()
-}
-
-#[cfg(unix)]
-fn stdout_terminal_width() -> Option<usize> {
-    use nix::libc;
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass, and nothing else.
-    let done = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
-    (done == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
-}
-
-#[cfg(not(unix))]
-fn stdout_terminal_width() -> Option<usize> {
-    None
 }
 
 /// Colour only on a terminal, and never with `NO_COLOR` set (no-color.org).
@@ -59,6 +40,8 @@ impl Style {
     pub const DIM: &'static str = "2";
     pub const CYAN: &'static str = "1;36";
     pub const GREEN: &'static str = "1;32";
+    /// A search match: bold red, as grep and ripgrep show them.
+    pub const MATCH: &'static str = "1;31";
 
     pub fn paint(self, text: &str, code: &str) -> String {
         if self.colour {

@@ -16,6 +16,7 @@ use crate::base::failure::report;
 use crate::base::platform;
 use crate::base::time::format_time;
 use crate::project::Scope;
+use crate::search;
 use crate::tool::Tool;
 use crate::tool::resolve::resumed_session;
 use crate::transcript::summary::{Projects, SessionInfo};
@@ -61,30 +62,19 @@ pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
         true => Projects::All,
         false => Projects::of(&scope),
     };
+    let (listed, failures) = search::sessions_of(&args.tools.selected(), &projects, args.limit);
+    let failed = !failures.is_empty();
+    for (tool, error) in failures {
+        report(&error.context(format!("cannot list {} sessions", tool.name())));
+    }
     let mut rows = Vec::new();
-    let mut failed = false;
-    for tool in args.tools.selected() {
-        let Some(lister) = tool.session_lister() else {
-            continue;
-        };
-        let mut sessions = match lister.list(&projects) {
-            Ok(sessions) => sessions,
-            Err(error) => {
-                report(&error.context(format!("cannot list {} sessions", tool.name())));
-                failed = true;
-                continue;
-            }
-        };
-        sessions.sort_by(|a, b| {
-            b.updated_at
-                .cmp(&a.updated_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        if let Some(limit) = args.limit {
-            sessions.truncate(limit);
-        }
-        let current = current_id(tool, &scope);
-        rows.extend(sessions.into_iter().map(|info| row(tool, info, &current)));
+    let mut current = std::collections::HashMap::new();
+    for candidate in listed {
+        let tool = candidate.tool;
+        let resumed = current
+            .entry(tool.name())
+            .or_insert_with(|| current_id(tool, &scope));
+        rows.push(row(tool, candidate.info, resumed));
     }
     let text = match args.json {
         true => serde_json::to_string_pretty(&rows)? + "\n",

@@ -27,7 +27,7 @@ use crate::transcript::{Message, Role, Tally, Transcript};
 pub struct ShowArgs {
     #[command(flatten)]
     pub session: SessionArg,
-    /// Output format (default: from the FILE's extension .md, .json or .jsonl; else text)
+    /// Output format (default: from the FILE's extension .md, .json, .jsonl or .html; else text)
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write to FILE, atomically, instead of stdout (- is stdout)
@@ -55,6 +55,7 @@ pub enum Format {
     Markdown,
     Json,
     Jsonl,
+    Html,
 }
 
 impl Format {
@@ -63,6 +64,7 @@ impl Format {
             "md" | "markdown" => Some(Format::Markdown),
             "json" => Some(Format::Json),
             "jsonl" => Some(Format::Jsonl),
+            "html" | "htm" => Some(Format::Html),
             "txt" => Some(Format::Text),
             _ => None,
         }
@@ -74,6 +76,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Json => "json",
             Format::Jsonl => "jsonl",
+            Format::Html => "html",
         }
     }
 }
@@ -117,6 +120,7 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
         Format::Markdown => document.markdown(),
         Format::Json => serde_json::to_string_pretty(&document.model())? + "\n",
         Format::Jsonl => document.jsonl()?,
+        Format::Html => document.html(),
     };
     match output {
         None => output::write_stdout(rendered.as_bytes())?,
@@ -341,6 +345,41 @@ impl Document<'_> {
             let _ = writeln!(out, "\n---\n\n*{}*", capitalised(&line));
         }
         out
+    }
+}
+
+impl Document<'_> {
+    /// One self-contained page, its times in UTC like the markdown document.
+    fn html(&self) -> String {
+        let utc = |time: Option<DateTime<Utc>>| {
+            time.map(|time| time.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        };
+        let unknown = || "unknown".to_owned();
+        let page = super::html::Page {
+            title: format!("{} session {}", self.tool.display_name(), self.info.id),
+            facts: vec![
+                ("Tool", self.tool.name().to_owned()),
+                ("Session", self.info.id.clone()),
+                ("Project", self.project().unwrap_or_else(unknown)),
+                ("Started", utc(self.started()).unwrap_or_else(unknown)),
+                ("Updated", utc(self.updated()).unwrap_or_else(unknown)),
+                ("Messages", self.transcript.messages.len().to_string()),
+            ],
+            messages: self
+                .transcript
+                .messages
+                .iter()
+                .map(|message| {
+                    let (class, name) = match message.role {
+                        Role::User => ("user", "User"),
+                        Role::Assistant => ("assistant", "Assistant"),
+                    };
+                    (class, name, utc(message.timestamp), message.text.as_str())
+                })
+                .collect(),
+            footer: not_shown(&self.transcript.tally).map(|line| capitalised(&line)),
+        };
+        page.render()
     }
 }
 

@@ -1,0 +1,225 @@
+//! `search`: the visible conversation of every tool's sessions, grouped by session, with grep's
+//! exit codes.
+
+mod common;
+mod convert_support;
+
+use std::process::Output;
+
+use common::*;
+use convert_support::{CLAUDE_ID, place_source};
+use serde_json::{Value, json};
+
+const ID: &str = "44444444-2222-4333-8444-555555555555";
+const OTHER: &str = "55555555-2222-4333-8444-555555555555";
+
+fn search(sb: &Sandbox, args: &[&str]) -> Output {
+    sb.cli().arg("search").args(args).output().unwrap()
+}
+
+fn json_matches(out: &Output) -> Vec<Value> {
+    stdout(out)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// A claude session of this project: visible messages, and the word in places `show` does not
+/// print (a tool result, a tool call, thinking).
+fn claude_session(sb: &Sandbox, id: &str, user_text: &str) {
+    let cwd = sb.project.to_str().unwrap();
+    let lines = [
+        claude_user_line(id, &sb.project, user_text),
+        json!({"type": "user", "sessionId": id, "cwd": cwd, "timestamp": "2026-11-21T10:00:01Z",
+            "message": {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "t1", "content": "coupon table dump"}]}})
+        .to_string()
+            + "\n",
+        json!({"type": "assistant", "sessionId": id, "cwd": cwd, "timestamp": "2026-11-21T10:00:02Z",
+            "message": {"role": "assistant", "content": [
+                {"type": "thinking", "thinking": "the coupon again"},
+                {"type": "tool_use", "id": "t2", "name": "grep", "input": {"q": "coupon"}},
+                {"type": "text", "text": "The \"coupon\" rounds down in café prices."}]}})
+        .to_string()
+            + "\n",
+    ];
+    sb.write(claude_transcript(&sb.home, &sb.project, id), lines.concat());
+}
+
+#[test]
+fn only_the_visible_conversation_matches_with_its_message_numbers() {
+    let sb = Sandbox::new();
+    claude_session(&sb, ID, "Why is the coupon wrong?");
+    let out = search(&sb, &["coupon", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let matches = json_matches(&out);
+    let found: Vec<(&str, u64)> = matches
+        .iter()
+        .map(|m| (m["role"].as_str().unwrap(), m["message"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(found, [("user", 0), ("assistant", 1)]);
+    let first = &matches[0];
+    assert_eq!(first["tool"], "claude");
+    assert_eq!(first["id"], ID);
+    assert_eq!(first["timestamp"], "2026-11-21T11:13:38.603Z");
+    assert!(
+        first["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{ID}.jsonl"))
+    );
+    for found in &matches {
+        let snippet = found["snippet"].as_str().unwrap();
+        for range in found["snippet_offsets"].as_array().unwrap() {
+            let (s, e) = (
+                range[0].as_u64().unwrap() as usize,
+                range[1].as_u64().unwrap() as usize,
+            );
+            assert_eq!(&snippet[s..e].to_lowercase(), "coupon");
+        }
+    }
+    assert_eq!(matches[1]["offsets"], json!([[5, 11]]));
+}
+
+#[test]
+fn text_behind_json_escapes_is_found() {
+    let sb = Sandbox::new();
+    claude_session(&sb, ID, "nothing to see");
+    // The raw line holds `\"coupon\"` and `café`; both match their decoded text.
+    let out = search(&sb, &["\"coupon\" rounds", "--json"]);
+    assert_eq!(json_matches(&out).len(), 1, "{}", stderr(&out));
+    let escaped = json!({"type": "user", "sessionId": OTHER, "cwd": sb.project,
+        "message": {"role": "user", "content": "prix caf\u{e9}"}});
+    // As an encoder that escapes every non-ASCII character writes it.
+    let raw = escaped.to_string().replace('é', "\\u00e9") + "\n";
+    sb.write(claude_transcript(&sb.home, &sb.project, OTHER), raw);
+    let out = search(&sb, &["prix café", "--json"]);
+    let matches = json_matches(&out);
+    assert_eq!(matches.len(), 1, "{}", stdout(&out));
+    assert_eq!(matches[0]["id"], OTHER);
+}
+
+#[test]
+fn smart_case_and_regex_and_exit_codes_follow_grep() {
+    let sb = Sandbox::new();
+    claude_session(&sb, ID, "Why is the coupon wrong?");
+    assert_eq!(
+        search(&sb, &["COUPON"]).status.code(),
+        Some(1),
+        "upper case matches exactly"
+    );
+    assert_eq!(
+        search(&sb, &["COUPON", "--case-sensitive"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(search(&sb, &["Why"]).status.code(), Some(0));
+    assert_eq!(
+        search(&sb, &["why", "--case-sensitive"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        search(&sb, &["c.upon"]).status.code(),
+        Some(1),
+        "literal by default"
+    );
+    assert_eq!(search(&sb, &["c.upon", "--regex"]).status.code(), Some(0));
+    let bad = search(&sb, &["(", "--regex"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("error:"), "{}", stderr(&bad));
+    assert_eq!(search(&sb, &["nowhere at all"]).status.code(), Some(1));
+}
+
+#[test]
+fn a_replaced_gemini_message_matches_only_in_its_final_form() {
+    let sb = Sandbox::new();
+    let chats = convert_support::gemini_chats(&sb);
+    let lines = [
+        json!({"sessionId": ID, "projectHash": "h", "startTime": "2026-11-21T11:00:00Z"}),
+        json!({"id": "u1", "type": "user", "content": [{"text": "question"}]}),
+        json!({"id": "g1", "type": "gemini", "content": "a draft about zebras"}),
+        json!({"id": "g1", "type": "gemini", "content": "the final answer"}),
+    ];
+    let body: String = lines.iter().map(|line| line.to_string() + "\n").collect();
+    sb.write(
+        chats.join(format!("session-2026-11-21T11-00-{}.jsonl", &ID[..8])),
+        body,
+    );
+    assert_eq!(search(&sb, &["zebras"]).status.code(), Some(1));
+    assert_eq!(search(&sb, &["final answer"]).status.code(), Some(0));
+}
+
+#[test]
+fn every_tool_is_searched_and_results_are_grouped_by_session() {
+    let sb = Sandbox::new();
+    let words = [
+        ("claude", "parser drop"),
+        ("codex", "Renamed in 3 files"),
+        ("gemini", "CONTRIBUTING"),
+        ("copilot", "failing tests"),
+        ("agy", "split it into two"),
+    ];
+    for (tool, _) in words {
+        place_source(&sb, tool);
+    }
+    for (tool, word) in words {
+        let out = search(&sb, &[word, "--all-projects", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{tool}: {}", stderr(&out));
+        let tools: Vec<String> = json_matches(&out)
+            .iter()
+            .map(|m| m["tool"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(tools, [tool], "{word}");
+    }
+    // Only the named tools.
+    assert_eq!(
+        search(&sb, &["parser drop", "--all-projects", "codex"])
+            .status
+            .code(),
+        Some(1)
+    );
+
+    let out = search(&sb, &["the", "--all-projects"]);
+    let text = stdout(&out);
+    assert!(!text.contains('\x1b'), "no colour off a terminal");
+    let headers: Vec<&str> = text.lines().filter(|line| !line.starts_with(' ')).collect();
+    let claude_header = headers
+        .iter()
+        .find(|line| line.starts_with("claude "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        claude_header.starts_with(&format!("claude {}", &CLAUDE_ID[..8])),
+        "{claude_header}"
+    );
+    assert!(claude_header.contains("Why does the parser drop the last token?"));
+    let claude_lines: Vec<&str> = text
+        .split("\n\n")
+        .find(|group| group.starts_with("claude "))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .collect();
+    assert!(
+        claude_lines.iter().all(|line| line.starts_with("  ")),
+        "{claude_lines:?}"
+    );
+    assert!(claude_lines[0].contains("user"), "{claude_lines:?}");
+}
+
+#[test]
+fn limit_keeps_the_newest_sessions() {
+    let sb = Sandbox::new();
+    claude_session(&sb, ID, "old coupon");
+    claude_session(&sb, OTHER, "new coupon");
+    let old = claude_transcript(&sb.home, &sb.project, ID);
+    let file = std::fs::File::options().write(true).open(&old).unwrap();
+    file.set_modified(
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000),
+    )
+    .unwrap();
+    let out = search(&sb, &["coupon", "--json", "--limit", "1"]);
+    let ids: Vec<String> = json_matches(&out)
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(ids.iter().all(|id| id == OTHER), "{ids:?}");
+}
