@@ -1,6 +1,7 @@
 //! The management CLI: `ai-session-manager <command>`.
 
 mod args;
+mod browse;
 mod completions;
 mod config;
 mod convert;
@@ -11,7 +12,7 @@ mod reset;
 mod search;
 mod sessions;
 mod setup;
-mod show;
+pub mod show;
 mod status;
 
 use std::process::ExitCode;
@@ -72,6 +73,13 @@ enum Command {
         ai-session-manager search TODO --all-projects --json | jq .snippet"
     )]
     Search(search::SearchArgs),
+    /// Browse every tool's sessions: filter, preview, resume, convert, export
+    #[command(
+        after_help = "Keys: arrows move, / filters (by title, then full text), Enter resumes the \
+        session (as `use`, then starts the tool), c converts, e exports, a toggles every project, \
+        ? helps, q quits.\n\nExamples:\n  ai-session-manager browse\n  ai-session-manager sessions -i"
+    )]
+    Browse(browse::BrowseArgs),
     /// Print a session's conversation
     #[command(after_help = "Examples:\n  ai-session-manager show claude\n  \
         ai-session-manager show codex 019a8f10 --format markdown\n  \
@@ -155,7 +163,12 @@ pub fn main() -> ExitCode {
         Command::Teardown(args) => setup::teardown(&args),
         Command::Status(args) => status::run(&args),
         Command::Reset(args) => reset::run(&args),
+        Command::Sessions(args) if args.interactive => browse::run(&browse::BrowseArgs {
+            tools: args.tools,
+            all_projects: args.all_projects,
+        }),
         Command::Sessions(args) => sessions::run(&args),
+        Command::Browse(args) => browse::run(&args),
         Command::Search(args) => search::run(&args),
         Command::Show(args) | Command::Export(args) => show::run(&args),
         Command::Use(args) => pin::run(&args),

@@ -32,8 +32,35 @@ pub struct UseArgs {
 pub fn run(args: &UseArgs) -> Result<ExitCode> {
     let tool = tools::find(&args.tool).context("unknown tool")?;
     let scope = Scope::current()?;
-    let (_, info) = resolve::locate(tool, Some(&args.session), &scope)?;
-    let store = StateStore::new(&scope, tool.state_rules());
+    let pinned = pin(tool, &scope, &args.session)?;
+    println!(
+        "{}: {} now resumes session {}",
+        tool.name(),
+        scope.place(),
+        pinned.info.id
+    );
+    println!("  title:   {}", pinned.info.title.shown());
+    println!("  runs in: {}", pinned.run_in.display());
+    println!("  next:    {}", pinned.command.join(" "));
+    println!("  state:   {}", pinned.state.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A session made the one a project resumes.
+pub struct Pinned {
+    pub info: SessionInfo,
+    /// The folder the next launch runs in.
+    pub run_in: PathBuf,
+    /// The command line the next launch runs, for people.
+    pub command: Vec<String>,
+    pub state: PathBuf,
+}
+
+/// Pins `reference` (an id, a unique prefix or a path) of `tool` as `scope`'s session, after
+/// checking everything; nothing is written unless the next launch would resume it.
+pub fn pin(tool: &'static dyn Tool, scope: &Scope, reference: &str) -> Result<Pinned> {
+    let (_, info) = resolve::locate(tool, Some(reference), scope)?;
+    let store = StateStore::new(scope, tool.state_rules());
     if !tool.accepts_target(&info.id, &store.dir()) {
         return Err(failure(
             format!(
@@ -48,13 +75,13 @@ pub fn run(args: &UseArgs) -> Result<ExitCode> {
             ),
         ));
     }
-    let cwd = session_folder(tool, &scope, &info);
+    let cwd = session_folder(tool, scope, &info);
     let folder = cwd.as_ref().and_then(|dir| dir.to_str()).map(str::to_owned);
     let pinned =
         store
             .fresh(None)
             .pointed_at(Some(info.id.clone()), folder.clone(), None, Pin::Now);
-    let plan = next_launch(tool, &scope, &store, &pinned, &info)?;
+    let plan = next_launch(tool, scope, &store, &pinned, &info)?;
 
     // Checked; now the state. Reading it first keeps what else it records.
     let previous = store.load()?.unwrap_or_else(|| store.fresh(None));
@@ -67,17 +94,12 @@ pub fn run(args: &UseArgs) -> Result<ExitCode> {
         .iter()
         .map(|word| word.to_string_lossy().into_owned())
         .collect();
-    println!(
-        "{}: {} now resumes session {}",
-        tool.name(),
-        scope.place(),
-        info.id
-    );
-    println!("  title:   {}", info.title.shown());
-    println!("  runs in: {}", run_in.display());
-    println!("  next:    {}", command.join(" "));
-    println!("  state:   {}", store.path().display());
-    Ok(ExitCode::SUCCESS)
+    Ok(Pinned {
+        state: store.path(),
+        info,
+        run_in,
+        command,
+    })
 }
 
 /// The folder the session started in, if it lies inside this project: a launch runs there. A

@@ -34,6 +34,9 @@ pub struct SessionsArgs {
     /// Show at most N sessions of each tool, the newest
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Browse them interactively (the same as `browse`)
+    #[arg(short, long, conflicts_with_all = ["json", "limit"])]
+    pub interactive: bool,
 }
 
 /// One row; the field names are the stable `--json` keys.

@@ -49,7 +49,7 @@ pub struct SessionArg {
     pub session: Option<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Markdown,
@@ -70,7 +70,18 @@ impl Format {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Markdown => "md",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Html => "html",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Markdown => "markdown",
@@ -115,13 +126,7 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
             output::terminal_width().unwrap_or(DEFAULT_WIDTH),
         ),
     };
-    let rendered = match format {
-        Format::Text => document.text(style, width),
-        Format::Markdown => document.markdown(),
-        Format::Json => serde_json::to_string_pretty(&document.model())? + "\n",
-        Format::Jsonl => document.jsonl()?,
-        Format::Html => document.html(),
-    };
+    let rendered = document.render(format, style, width)?;
     match output {
         None => output::write_stdout(rendered.as_bytes())?,
         Some(file) => {
@@ -142,6 +147,43 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
         eprintln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A session's conversation as `show` prints it as text, with no colour, for a preview.
+pub fn preview(tool: &'static dyn Tool, info: &SessionInfo, width: usize) -> Result<String> {
+    let source = tool
+        .transcript_source()
+        .with_context(|| format!("{} sessions cannot be read", tool.name()))?;
+    let transcript = Transcript::collect(|sink| source.read_transcript(&info.path, sink))?;
+    let document = Document {
+        tool,
+        info,
+        transcript: &transcript,
+    };
+    Ok(document.text(Style { colour: false }, width))
+}
+
+/// Writes a session to a new file in `format`, as `export` does (never over a file); returns the
+/// number of messages written.
+pub fn export(
+    tool: &'static dyn Tool,
+    info: &SessionInfo,
+    format: Format,
+    path: &Path,
+) -> Result<usize> {
+    check_output(path, false)?;
+    let source = tool
+        .transcript_source()
+        .with_context(|| format!("{} sessions cannot be read", tool.name()))?;
+    let transcript = Transcript::collect(|sink| source.read_transcript(&info.path, sink))?;
+    let document = Document {
+        tool,
+        info,
+        transcript: &transcript,
+    };
+    let rendered = document.render(format, Style { colour: false }, DEFAULT_WIDTH)?;
+    write_file(path, rendered.as_bytes(), false)?;
+    Ok(transcript.messages.len())
 }
 
 /// Writes the whole file through a temp file; without `force`, never over an existing one.
@@ -217,6 +259,16 @@ struct Model<'a> {
 }
 
 impl Document<'_> {
+    fn render(&self, format: Format, style: Style, width: usize) -> Result<String> {
+        Ok(match format {
+            Format::Text => self.text(style, width),
+            Format::Markdown => self.markdown(),
+            Format::Json => serde_json::to_string_pretty(&self.model())? + "\n",
+            Format::Jsonl => self.jsonl()?,
+            Format::Html => self.html(),
+        })
+    }
+
     fn project(&self) -> Option<String> {
         self.info.cwd.as_ref().map(|cwd| cwd.display().to_string())
     }

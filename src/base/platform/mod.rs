@@ -1,5 +1,9 @@
 //! Everything that differs between Unix and Windows, behind `cfg`, in one place.
 
+mod terminal;
+
+pub use terminal::{catch_interrupts, interrupted, stdout_terminal_width};
+
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io;
@@ -498,26 +502,6 @@ pub fn description() -> String {
         std::env::consts::ARCH,
         std::env::consts::FAMILY
     )
-}
-
-/// The width of the terminal on stdout, if it is one.
-#[cfg(unix)]
-pub fn stdout_terminal_width() -> Option<usize> {
-    use nix::libc;
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass, and nothing else.
-    let done = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
-    (done == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
-}
-
-#[cfg(not(unix))]
-pub fn stdout_terminal_width() -> Option<usize> {
-    None
 }
 
 #[cfg(test)]
