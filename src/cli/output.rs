@@ -63,16 +63,32 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
 
 /// How long ago `then` was, in the largest whole unit: "3 h ago".
 pub fn relative_time(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    match age(then, now) {
+        None => "just now".to_owned(),
+        Some((count, unit)) => format!("{count} {unit} ago"),
+    }
+}
+
+/// [`relative_time`] in a few columns: "3h", "now".
+pub fn short_age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    match age(then, now) {
+        None => "now".to_owned(),
+        Some((count, "min")) => format!("{count}m"),
+        Some((count, unit)) => format!("{count}{unit}"),
+    }
+}
+
+/// The largest whole unit of the time since `then`; `None` under a minute.
+fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> Option<(i64, &'static str)> {
     let seconds = (now - then).num_seconds();
-    let (count, unit) = match seconds {
-        ..60 => return "just now".to_owned(),
+    Some(match seconds {
+        ..60 => return None,
         60..3_600 => (seconds / 60, "min"),
         3_600..86_400 => (seconds / 3_600, "h"),
         86_400..2_592_000 => (seconds / 86_400, "d"),
         2_592_000..31_536_000 => (seconds / 2_592_000, "mo"),
         _ => (seconds / 31_536_000, "y"),
-    };
-    format!("{count} {unit} ago")
+    })
 }
 
 /// A size in bytes, in decimal units: "812 B", "9.4 KB", "23 MB".

@@ -179,11 +179,13 @@ pub fn snippet(
     let line_end = text[first_start..]
         .find('\n')
         .map_or(text.len(), |at| first_start + at);
-    // Keep some context before the match, then as much after as fits.
+    // A line that fits is shown whole; else some context before the match, then as much after
+    // as fits.
     let context = width / 3;
     let mut start = line_start;
     let before = text[line_start..first_start].chars().count();
-    if before > context {
+    let fits = text[line_start..line_end].chars().count() <= width;
+    if !fits && before > context {
         let skip = before - context;
         start = text[line_start..]
             .char_indices()

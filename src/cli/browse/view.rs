@@ -83,7 +83,7 @@ pub fn draw(frame: &mut Frame, app: &App, preview: &str, colour: bool) {
             let age = entry
                 .info
                 .updated_at
-                .map_or_else(|| "?".to_owned(), |time| output::relative_time(time, now));
+                .map_or_else(|| "?".to_owned(), |time| output::short_age(time, now));
             let prefix = format!("{mark}{:<7} {short} {age:>4} ", entry.tool.name());
             let room = (left.width as usize).saturating_sub(prefix.chars().count() + 2);
             let title = output::cut(entry.info.title.shown(), room);
