@@ -532,6 +532,17 @@ fn with_branch_scope_two_branches_keep_two_sessions_and_a_new_branch_forks() {
     let status = stdout(&sb.cli().args(["status", "claude"]).output().unwrap());
     assert!(status.contains("branch:  feature/x"), "{status}");
     assert!(status.contains("scope = branch (project)"), "{status}");
+    let sessions = stdout(&sb.cli().args(["sessions", "claude"]).output().unwrap());
+    assert!(
+        sessions.contains("* marks the sessions of branch feature/x"),
+        "{sessions}"
+    );
+    let marked: Vec<&str> = sessions
+        .lines()
+        .filter(|line| line.starts_with('*'))
+        .collect();
+    assert_eq!(marked.len(), 2, "{sessions}");
+    assert!(marked[0].contains(&feature_id[..8]), "{sessions}");
     let reset = stdout(&sb.cli().args(["reset", "claude"]).output().unwrap());
     assert!(
         reset.contains("branch feature/x of this repository"),

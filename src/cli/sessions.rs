@@ -151,13 +151,18 @@ fn table(rows: &[Row], scope: &Scope, args: &SessionsArgs) -> String {
         line.push(row.info.title.shown().to_owned());
         cells.push(line);
     }
-    render(
+    let mut out = render(
         &cells,
         output::terminal_width(),
         Style {
             colour: output::colour_on_stdout(),
         },
-    )
+    );
+    // With one session per branch, * marks the current branch's.
+    if let Some(branch) = &scope.branch {
+        let _ = writeln!(out, "\n* marks the sessions of branch {}", branch.display());
+    }
+    out
 }
 
 fn header(all_projects: bool) -> Vec<String> {
