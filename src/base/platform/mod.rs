@@ -2,7 +2,7 @@
 
 mod terminal;
 
-pub use terminal::{catch_interrupts, interrupted, stdout_terminal_width};
+pub use terminal::{Input, catch_interrupts, interrupted, stdin_input, stdout_terminal_width};
 
 use std::ffi::OsStr;
 use std::fs::File;

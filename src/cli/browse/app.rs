@@ -87,8 +87,12 @@ pub enum Action {
     Reload {
         all_projects: bool,
     },
-    /// Search the full text of the listed sessions for the filter.
+    /// Search the full text of the listed sessions for the filter, once typing pauses.
     FullText {
+        pattern: String,
+    },
+    /// The filter is done: finish its full-text search now, before the next key.
+    CommitFilter {
         pattern: String,
     },
     Quit,
@@ -299,7 +303,13 @@ impl App {
         match key.code {
             KeyCode::Enter | KeyCode::Down => {
                 self.mode = Mode::List;
-                None
+                let searched = self
+                    .full_text
+                    .as_ref()
+                    .is_some_and(|(pattern, _)| *pattern == self.filter);
+                (!self.filter.trim().is_empty() && !searched).then(|| Action::CommitFilter {
+                    pattern: self.filter.clone(),
+                })
             }
             KeyCode::Esc => {
                 self.filter.clear();

@@ -25,8 +25,9 @@ use ratatui::backend::CrosstermBackend;
 use super::args::ToolList;
 use super::pin;
 use super::show;
+use crate::base::env;
 use crate::base::failure::failure;
-use crate::base::{env, platform};
+use crate::base::platform::{self, Input};
 use crate::convert::{self, Request};
 use crate::install::{self, Situation};
 use crate::project::Scope;
@@ -45,12 +46,20 @@ pub struct BrowseArgs {
     pub all_projects: bool,
 }
 
+/// The exit status after an interrupt, as shells report SIGINT.
+const INTERRUPTED: i32 = 130;
+
+/// How often the loop looks at interrupts and searches while nothing is typed.
+const TICK: Duration = Duration::from_millis(100);
+
 /// How long typing must pause before the full-text search runs.
 const SEARCH_PAUSE: Duration = Duration::from_millis(250);
 
 /// How the browser ended.
 enum Exit {
     Quit,
+    /// SIGINT, SIGTERM or SIGHUP.
+    Interrupted,
     /// Start `tool` in `cwd`, with `args` (none when its wrapper resumes the project's session).
     Launch {
         tool: &'static str,
@@ -77,9 +86,22 @@ pub fn run(args: &BrowseArgs) -> Result<ExitCode> {
     let mut app = App::new(entries, args.all_projects, targets);
     let colour = env::os(env::NO_COLOR).is_none();
     platform::catch_interrupts();
+    // Should the loop be stuck where it cannot see the interrupt (inside the terminal library),
+    // the terminal is put back from here.
+    std::thread::spawn(|| {
+        loop {
+            std::thread::sleep(TICK);
+            if platform::interrupted() {
+                std::thread::sleep(Duration::from_millis(500));
+                restore_terminal();
+                std::process::exit(INTERRUPTED);
+            }
+        }
+    });
     let exit = with_terminal(|terminal| event_loop(terminal, &mut app, &scope, &tools, colour))?;
     match exit {
         Exit::Quit => Ok(ExitCode::SUCCESS),
+        Exit::Interrupted => Ok(ExitCode::from(INTERRUPTED as u8)),
         Exit::Launch { tool, cwd, args } => launch(tool, cwd, args),
     }
 }
@@ -126,7 +148,11 @@ fn with_terminal<T>(body: impl FnOnce(&mut Screen) -> Result<T>) -> Result<T> {
     let result = (|| {
         execute!(std::io::stdout(), EnterAlternateScreen, cursor::Hide)?;
         let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-        body(&mut terminal)
+        let result = body(&mut terminal);
+        // `restore_terminal` shows the cursor. Dropped, the terminal would try that itself and
+        // print to stderr when it fails, which on a terminal that has gone fails in turn.
+        std::mem::forget(terminal);
+        result
     })();
     restore_terminal();
     let _ = std::panic::take_hook();
@@ -145,9 +171,10 @@ fn event_loop(
     let mut wanted: Option<(String, Instant)> = None;
     let mut searching = false;
     let mut dirty = true;
+    let mut draining = false;
     loop {
         if platform::interrupted() {
-            return Ok(Exit::Quit);
+            return Ok(Exit::Interrupted);
         }
         if let Ok((pattern, found)) = found_rx.try_recv() {
             searching = false;
@@ -168,9 +195,22 @@ fn event_loop(
             spawn_search(pattern.clone(), app, found_tx.clone());
             wanted = None;
         }
-        if !event::poll(Duration::from_millis(100))? {
+        // Our own wait first: crossterm would spin forever on a terminal that has gone. Right
+        // after an event, crossterm may hold more it read at once, which our wait cannot see.
+        let wait = match draining {
+            true => Duration::ZERO,
+            false => match platform::stdin_input(TICK) {
+                Input::Gone => return Ok(Exit::Quit),
+                Input::Quiet => continue,
+                Input::Ready => Duration::ZERO,
+                Input::Unchecked => TICK,
+            },
+        };
+        if !event::poll(wait)? {
+            draining = false;
             continue;
         }
+        draining = true;
         let key = match event::read()? {
             Event::Key(key) if key.kind == KeyEventKind::Press => key,
             Event::Resize(..) => {
@@ -181,56 +221,74 @@ fn event_loop(
         };
         dirty = true;
         app.message = None;
-        let Some(action) = app.on_key(key) else {
-            continue;
-        };
-        match action {
-            Action::Quit => return Ok(Exit::Quit),
-            Action::FullText { pattern } => wanted = Some((pattern, Instant::now())),
-            Action::Reload { all_projects } => {
-                app.replace_entries(list(scope, tools, all_projects), all_projects);
-            }
-            Action::ResumeSession { tool, id } => match resume(scope, tool, &id) {
-                Ok(exit) => return Ok(exit),
-                Err(error) => app.message = Some(format!("error: {error:#}")),
-            },
-            Action::Start { tool } => {
-                return Ok(Exit::Launch {
-                    tool,
-                    cwd: scope.cwd.clone(),
-                    args: Vec::new(),
-                });
-            }
-            Action::Convert { tool, id, to } => match convert_session(app, scope, tool, &id, to) {
-                Ok(question) => {
-                    app.mode = Mode::Confirm {
-                        question,
-                        yes: Action::Start { tool: to },
-                    }
-                }
-                Err(error) => app.message = Some(format!("error: {error:#}")),
-            },
-            Action::Export {
-                tool,
-                id,
-                format,
-                path,
-            } => {
-                let entry = app
-                    .entries
-                    .iter()
-                    .find(|entry| entry.key() == (tool, id.as_str()));
-                let path = scope.cwd.join(path);
-                app.message = Some(match entry {
-                    Some(entry) => match show::export(entry.tool, &entry.info, format, &path) {
-                        Ok(count) => format!("Wrote {} ({count} messages)", path.display()),
-                        Err(error) => format!("error: {error:#}"),
-                    },
-                    None => "error: that session is no longer listed".to_owned(),
-                });
-            }
+        if let Some(action) = app.on_key(key)
+            && let Some(exit) = act(action, app, scope, tools, &mut wanted)?
+        {
+            return Ok(exit);
         }
     }
+}
+
+/// Carries out one action of the browser; how it ends, if it does.
+fn act(
+    action: Action,
+    app: &mut App,
+    scope: &Scope,
+    tools: &[&'static dyn crate::tool::Tool],
+    wanted: &mut Option<(String, Instant)>,
+) -> Result<Option<Exit>> {
+    match action {
+        Action::Quit => return Ok(Some(Exit::Quit)),
+        Action::FullText { pattern } => *wanted = Some((pattern, Instant::now())),
+        Action::CommitFilter { pattern } => {
+            *wanted = None;
+            let found = full_text(&pattern, candidates(app));
+            app.full_text_found(pattern, found);
+        }
+        Action::Reload { all_projects } => {
+            app.replace_entries(list(scope, tools, all_projects), all_projects);
+        }
+        Action::ResumeSession { tool, id } => match resume(scope, tool, &id) {
+            Ok(exit) => return Ok(Some(exit)),
+            Err(error) => app.message = Some(format!("error: {error:#}")),
+        },
+        Action::Start { tool } => {
+            return Ok(Some(Exit::Launch {
+                tool,
+                cwd: scope.cwd.clone(),
+                args: Vec::new(),
+            }));
+        }
+        Action::Convert { tool, id, to } => match convert_session(app, scope, tool, &id, to) {
+            Ok(question) => {
+                app.mode = Mode::Confirm {
+                    question,
+                    yes: Action::Start { tool: to },
+                }
+            }
+            Err(error) => app.message = Some(format!("error: {error:#}")),
+        },
+        Action::Export {
+            tool,
+            id,
+            format,
+            path,
+        } => {
+            let entry = app
+                .entries
+                .iter()
+                .find(|entry| entry.key() == (tool, id.as_str()));
+            let path = scope.cwd.join(path);
+            app.message = Some(match entry {
+                Some(entry) => match show::export(entry.tool, &entry.info, format, &path) {
+                    Ok(count) => format!("Wrote {} ({count} messages)", path.display()),
+                    Err(error) => format!("error: {error:#}"),
+                },
+                None => "error: that session is no longer listed".to_owned(),
+            });
+        }
+    }
+    Ok(None)
 }
 
 /// The selected session's preview, rendered once per session and width.
@@ -262,25 +320,33 @@ fn spawn_search(
     app: &App,
     found: mpsc::Sender<(String, HashSet<(String, String)>)>,
 ) {
-    let candidates: Vec<Candidate> = app
-        .entries
+    let candidates = candidates(app);
+    std::thread::spawn(move || {
+        let keys = full_text(&pattern, candidates);
+        let _ = found.send((pattern, keys));
+    });
+}
+
+fn candidates(app: &App) -> Vec<Candidate> {
+    app.entries
         .iter()
         .map(|entry| Candidate {
             tool: entry.tool,
             info: entry.info.clone(),
         })
-        .collect();
-    std::thread::spawn(move || {
-        let matched = match Query::new(&pattern, false, false) {
-            Ok(query) => search::search(&query, candidates).0,
-            Err(_) => Vec::new(),
-        };
-        let keys = matched
-            .into_iter()
-            .map(|hit| (hit.tool.name().to_owned(), hit.info.id))
-            .collect();
-        let _ = found.send((pattern, keys));
-    });
+        .collect()
+}
+
+/// The (tool, id) of each candidate whose conversation holds `pattern`.
+fn full_text(pattern: &str, candidates: Vec<Candidate>) -> HashSet<(String, String)> {
+    let matched = match Query::new(pattern, false, false) {
+        Ok(query) => search::search(&query, candidates).0,
+        Err(_) => Vec::new(),
+    };
+    matched
+        .into_iter()
+        .map(|hit| (hit.tool.name().to_owned(), hit.info.id))
+        .collect()
 }
 
 /// `use`, then the launch that resumes it: the tool by name, through its wrapper, in the
