@@ -30,6 +30,10 @@ fn binary_under_test() -> PathBuf {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(search::MEASURE) {
+        search::measure(&args[1..]);
+        return;
+    }
     let compare_python = args.iter().any(|arg| arg == "--compare-python");
     let runs = flag_value(&args, "--runs").unwrap_or(200);
     let baseline = args
