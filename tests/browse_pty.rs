@@ -5,7 +5,7 @@ mod common;
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +27,13 @@ struct Pty {
     reader: Option<std::thread::JoinHandle<()>>,
 }
 
+/// `ai-session-manager browse` in the sandbox's project, as from a terminal.
+fn browse(sb: &Sandbox) -> Command {
+    let mut command = sb.cli();
+    command.arg("browse").env("TERM", "xterm-256color");
+    command
+}
+
 impl Drop for Pty {
     /// A test that failed midway leaves no browser behind.
     fn drop(&mut self) {
@@ -39,34 +46,8 @@ impl Drop for Pty {
 
 impl Pty {
     fn spawn(mut command: Command) -> Pty {
-        let (mut master, mut slave) = (0, 0);
-        let size = libc::winsize {
-            ws_row: 24,
-            ws_col: 80,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: openpty fills two descriptors; the pointers are valid or null.
-        let opened = unsafe {
-            libc::openpty(
-                &mut master,
-                &mut slave,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                &size,
-            )
-        };
-        assert_eq!(opened, 0);
-        // Children other tests start at the same time must not inherit the terminal.
-        for fd in [master, slave] {
-            // SAFETY: setting a flag on a descriptor we own.
-            assert_eq!(
-                unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) },
-                0
-            );
-        }
-        // SAFETY: both descriptors were just opened and are owned here.
-        let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let (master, slave) = openpty(24, 80);
+        let master = File::from(master);
         let io = |fd: &OwnedFd| Stdio::from(fd.try_clone().unwrap());
         command
             .stdin(io(&slave))
@@ -184,16 +165,7 @@ fn typing_a_filter_and_enter_resumes_that_session_in_its_tool() {
             claude_user_line(id, &sb.project, prompt),
         );
     }
-    let mut browse = Command::new(BIN);
-    browse
-        .arg("browse")
-        .env_clear()
-        .env("HOME", &sb.home)
-        .env("PATH", sb.path_var())
-        .env("FAKE_LOG_DIR", &sb.log)
-        .env("TERM", "xterm-256color")
-        .current_dir(&sb.project);
-    let mut pty = Pty::spawn(browse);
+    let mut pty = Pty::spawn(browse(&sb));
     pty.wait_for("2 sessions of this project");
     pty.keys("/coupon");
     // The preview follows the filter to the one session it leaves.
@@ -211,15 +183,7 @@ fn typing_a_filter_and_enter_resumes_that_session_in_its_tool() {
 #[test]
 fn quitting_leaves_the_alternate_screen_and_shows_the_cursor() {
     let sb = Sandbox::new();
-    let mut browse = Command::new(BIN);
-    browse
-        .arg("browse")
-        .env_clear()
-        .env("HOME", &sb.home)
-        .env("PATH", "/usr/bin:/bin")
-        .env("TERM", "xterm-256color")
-        .current_dir(&sb.project);
-    let mut pty = Pty::spawn(browse);
+    let mut pty = Pty::spawn(browse(&sb));
     pty.wait_for("0 sessions of this project");
     pty.keys("q");
     let output = Arc::clone(&pty.output);
@@ -263,16 +227,7 @@ fn browse_two_sessions(sb: &Sandbox) -> Pty {
                 .unwrap();
         }
     }
-    let mut browse = Command::new(BIN);
-    browse
-        .arg("browse")
-        .env_clear()
-        .env("HOME", &sb.home)
-        .env("PATH", sb.path_var())
-        .env("FAKE_LOG_DIR", &sb.log)
-        .env("TERM", "xterm-256color")
-        .current_dir(&sb.project);
-    let pty = Pty::spawn(browse);
+    let pty = Pty::spawn(browse(sb));
     pty.wait_for("2 sessions of this project");
     pty
 }

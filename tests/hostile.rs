@@ -253,6 +253,17 @@ fn claude_state_in(sb: &Sandbox, cwd: &Path) {
     );
 }
 
+/// claude ran in the project's folder, not the recorded one, and said why.
+fn assert_ran_here_having_warned(sb: &Sandbox, out: &Output) {
+    assert!(out.status.success(), "{}", stderr(out));
+    assert_eq!(sb.tool_cwd("claude"), sb.project);
+    assert!(
+        stderr(out).contains("not a folder this user can enter"),
+        "{}",
+        stderr(out)
+    );
+}
+
 #[test]
 fn a_recorded_folder_that_is_a_file_is_ignored_with_a_warning() {
     let sb = Sandbox::new();
@@ -260,13 +271,7 @@ fn a_recorded_folder_that_is_a_file_is_ignored_with_a_warning() {
     let file = sb.write(sb.project.join("notes.txt"), "not a folder");
     claude_state_in(&sb, &file);
     let out = finish(sb.tool("claude"), LIMIT);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(sb.tool_cwd("claude"), sb.project);
-    assert!(
-        stderr(&out).contains("not a folder this user can enter"),
-        "{}",
-        stderr(&out)
-    );
+    assert_ran_here_having_warned(&sb, &out);
 }
 
 #[test]
@@ -288,13 +293,7 @@ fn a_recorded_folder_the_user_cannot_enter_is_ignored_with_a_warning() {
         command.uid(65534).gid(65534);
     }
     let out = finish(command, LIMIT);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(sb.tool_cwd("claude"), sb.project);
-    assert!(
-        stderr(&out).contains("not a folder this user can enter"),
-        "{}",
-        stderr(&out)
-    );
+    assert_ran_here_having_warned(&sb, &out);
 }
 
 #[test]

@@ -473,27 +473,33 @@ fn make_source(world: &World, tool: &str) -> Source {
 
 /// Converts a real `from` session to `to`, then resumes it through the wrapper: the screen shows
 /// the earlier turns and the model gets them, in order, with no empty message.
+/// `session convert --from FROM --to TO --source-session REFERENCE [EXTRA...]`; its stdout.
+fn convert(
+    world: &World,
+    from: &str,
+    to: &str,
+    reference: &str,
+    extra: &[&str],
+) -> Result<String, String> {
+    let mut args = vec!["session", "convert", "--from", from, "--to", to];
+    args.extend(["--source-session", reference]);
+    args.extend(extra);
+    let out = world.asm(args);
+    if !out.status.success() {
+        return Err(format!(
+            "convert: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        ));
+    }
+    Ok(text(&out.stdout))
+}
+
 fn convert_and_resume(from: &str, to: &str) {
     let world = real_world!();
     check((|| {
         let source = make_source(&world, from);
-        let out = world.asm([
-            "session",
-            "convert",
-            "--from",
-            from,
-            "--to",
-            to,
-            "--source-session",
-            &source.reference,
-        ]);
-        if !out.status.success() {
-            return Err(format!(
-                "convert: {}{}",
-                text(&out.stdout),
-                text(&out.stderr)
-            ));
-        }
+        convert(&world, from, to, &source.reference, &[])?;
         let prompt = format!("next question in {to} after {from}");
         let all = resume_and_continue(&world, to, &source.messages, &prompt)?;
         if to == "gemini" {
@@ -565,25 +571,17 @@ fn a_converted_claude_transcript_replays_like_a_native_one() {
     let world = real_world!();
     check((|| {
         let native = make_source(&world, "claude");
-        let out = world.asm([
-            "session",
-            "convert",
-            "--from",
+        let converted = convert(
+            &world,
             "claude",
-            "--to",
             "claude",
-            "--source-session",
             &native.reference,
-            "--no-apply",
-        ]);
-        if !out.status.success() {
-            return Err(text(&out.stderr));
-        }
-        let converted = text(&out.stdout)
-            .split_whitespace()
-            .find(|word| is_uuid(word))
-            .ok_or("no converted id")?
-            .to_owned();
+            &["--no-apply"],
+        )?
+        .split_whitespace()
+        .find(|word| is_uuid(word))
+        .ok_or("no converted id")?
+        .to_owned();
         world.real(
             "claude",
             &["-p", "native replay", "--resume", &native.reference],
@@ -685,19 +683,7 @@ fn an_imported_gemini_session_reads_as_one_session() {
     let world = real_world!();
     check((|| {
         let source = make_source(&world, "claude");
-        let out = world.asm([
-            "session",
-            "convert",
-            "--from",
-            "claude",
-            "--to",
-            "gemini",
-            "--source-session",
-            &source.reference,
-        ]);
-        if !out.status.success() {
-            return Err(text(&out.stderr));
-        }
+        convert(&world, "claude", "gemini", &source.reference, &[])?;
         let all = resume_and_continue(&world, "gemini", &source.messages, "after the import")?;
         // Between the import and the next launch, status already finds the imported copy.
         let status = text(&world.asm(["status", "gemini"]).stdout);
@@ -764,19 +750,7 @@ fn codex_lists_a_converted_session_in_its_picker_once_resumed() {
     let world = real_world!();
     check((|| {
         let source = make_source(&world, "claude");
-        let out = world.asm([
-            "session",
-            "convert",
-            "--from",
-            "claude",
-            "--to",
-            "codex",
-            "--source-session",
-            &source.reference,
-        ]);
-        if !out.status.success() {
-            return Err(text(&out.stderr));
-        }
+        convert(&world, "claude", "codex", &source.reference, &[])?;
         resume_and_continue(&world, "codex", &source.messages, "resumed once")?;
         let mut picker = world.launch("codex", &["resume"]);
         picker

@@ -233,30 +233,10 @@ fn text_wraps_to_eighty_columns_off_a_terminal() {
 mod terminal {
     use super::*;
     use std::io::Read;
-    use std::os::fd::{FromRawFd, OwnedFd};
 
     /// Runs `command` with stdout on a fresh terminal `columns` wide; returns what it printed.
     fn on_terminal(command: &mut std::process::Command, columns: u16) -> String {
-        let (mut master, mut slave) = (0, 0);
-        let size = libc::winsize {
-            ws_row: 40,
-            ws_col: columns,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: openpty fills in two new descriptors, which are then owned here.
-        let opened = unsafe {
-            libc::openpty(
-                &mut master,
-                &mut slave,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                &size,
-            )
-        };
-        assert_eq!(opened, 0);
-        let (master, slave) =
-            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let (master, slave) = openpty(40, columns);
         let mut child = command.stdout(slave).spawn().unwrap();
         // The command keeps its copy of the terminal open until it is given another stdout.
         command.stdout(std::process::Stdio::null());

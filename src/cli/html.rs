@@ -89,20 +89,15 @@ pub fn markdown(text: &str) -> String {
     let mut refused = 0usize;
     let events = Parser::new_ext(text, options).filter_map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::Link {
-            dest_url, title, ..
-        }) => {
-            if safe_url(&dest_url) {
-                Some(Event::Start(link(dest_url, title)))
-            } else {
-                refused += 1;
-                None
-            }
-        }
         // An image would be fetched: it becomes a link to it, with its text.
-        Event::Start(Tag::Image {
-            dest_url, title, ..
-        }) => {
+        Event::Start(
+            Tag::Link {
+                dest_url, title, ..
+            }
+            | Tag::Image {
+                dest_url, title, ..
+            },
+        ) => {
             if safe_url(&dest_url) {
                 Some(Event::Start(link(dest_url, title)))
             } else {

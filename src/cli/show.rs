@@ -151,10 +151,7 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
 
 /// A session's conversation as `show` prints it as text, with no colour, for a preview.
 pub fn preview(tool: &'static dyn Tool, info: &SessionInfo, width: usize) -> Result<String> {
-    let source = tool
-        .transcript_source()
-        .with_context(|| format!("{} sessions cannot be read", tool.name()))?;
-    let transcript = Transcript::collect(|sink| source.read_transcript(&info.path, sink))?;
+    let transcript = read(tool, info)?;
     let document = Document {
         tool,
         info,
@@ -172,10 +169,7 @@ pub fn export(
     path: &Path,
 ) -> Result<usize> {
     check_output(path, false)?;
-    let source = tool
-        .transcript_source()
-        .with_context(|| format!("{} sessions cannot be read", tool.name()))?;
-    let transcript = Transcript::collect(|sink| source.read_transcript(&info.path, sink))?;
+    let transcript = read(tool, info)?;
     let document = Document {
         tool,
         info,
@@ -184,6 +178,14 @@ pub fn export(
     let rendered = document.render(format, Style { colour: false }, DEFAULT_WIDTH)?;
     write_file(path, rendered.as_bytes(), false)?;
     Ok(transcript.messages.len())
+}
+
+/// The whole visible conversation of a listed session.
+fn read(tool: &'static dyn Tool, info: &SessionInfo) -> Result<Transcript> {
+    let source = tool
+        .transcript_source()
+        .with_context(|| format!("{} sessions cannot be read", tool.name()))?;
+    Transcript::collect(|sink| source.read_transcript(&info.path, sink))
 }
 
 /// Writes the whole file through a temp file; without `force`, never over an existing one.

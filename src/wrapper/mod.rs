@@ -16,7 +16,7 @@ use crate::base::time::now_rfc3339;
 use crate::base::{env, ui};
 use crate::project::whereabouts::carried;
 use crate::project::{Origin, Pin, Scope, State, StateStore};
-use crate::tool::{Announce, Context, Moved, Plan, Tool, context_for};
+use crate::tool::{Announce, Context, Plan, Tool, context_for};
 use real_binary::Launch;
 use start::Start;
 
@@ -75,13 +75,13 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
             }
             if let Some(cwd) = source
                 .as_ref()
-                .and_then(|(source, _, _)| start::forked_cwd(source, &scope))
+                .and_then(|(from, _)| start::forked_cwd(from, &scope))
             {
                 state.cwd = Some(cwd);
             }
             let created = store.create(state)?;
             let start = match source {
-                Some((_, from, how)) if created.ours => Start::Fork { from, how },
+                Some((from, how)) if created.ours => Start::Fork { from, how },
                 _ => Start::Stored {
                     fresh: created.ours && !had_file,
                 },
@@ -94,13 +94,10 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
     let here = scope.root.to_str().map(str::to_owned);
     let must_save = state.root != here;
     state.root = here;
-    let relocation = match &start {
-        Start::Stored { .. } => None,
-        Start::Moved { from } => {
-            let moved = Moved {
-                from_root: from.clone(),
-                from_cwd: state.cwd.as_deref().map(PathBuf::from),
-            };
+    match &start {
+        Start::Stored { .. } => {}
+        Start::Moved(moved) => {
+            let from = &moved.from_root;
             state.cwd = carried_cwd(&state, from, &scope);
             state.origin = Some(Origin::now(
                 "moved",
@@ -108,7 +105,6 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
                 state.resume_target.clone(),
             ));
             ui::say(&format!("This project moved here from {}", from.display()));
-            Some(Ok(moved))
         }
         Start::Fork { from, how } => {
             if *how == "copied" {
@@ -126,23 +122,18 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
                 from.label.clone(),
                 Some(from.target.clone()),
             ));
-            Some(Err(from.clone()))
         }
-    };
+    }
 
     let (context, warnings) = context_for(&scope, &state, store.dir());
     for warning in &warnings {
         ui::warn(warning);
     }
-    let plan = match (&start, relocation) {
-        (Start::Stored { fresh }, _) => {
-            tool.plan(&context, state.resume_target.as_deref(), *fresh)?
-        }
-        (_, Some(Ok(moved))) => {
-            tool.follow_move(&context, state.resume_target.as_deref(), &moved)?
-        }
-        (_, Some(Err(from))) => tool.fork(&context, &from)?,
-        (_, None) => unreachable!("a moved or forked start always relocates"),
+    let target = state.resume_target.as_deref();
+    let plan = match &start {
+        Start::Stored { fresh } => tool.plan(&context, target, *fresh)?,
+        Start::Moved(moved) => tool.follow_move(&context, target, moved)?,
+        Start::Fork { from, .. } => tool.fork(&context, from)?,
     };
     let must_save = must_save || !matches!(start, Start::Stored { .. });
     let run_in = record(&store, &scope, state, &plan, &context, must_save)?;

@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use crate::project::settings::{BranchStart, WorktreeStart};
 use crate::project::whereabouts::carried;
 use crate::project::{Branch, Scope, State, StateStore, Whereabouts};
-use crate::tool::{ForkFrom, Tool, context_for};
+use crate::tool::{ForkFrom, Moved, Tool, context_for};
 
 /// What the launch does with the state.
 pub enum Start {
     /// The state is this place's own: resume as usual. `fresh` when this launch created it.
     Stored { fresh: bool },
-    /// The project moved here from `from`.
-    Moved { from: PathBuf },
+    /// The project moved here; where it was.
+    Moved(Moved),
     /// A new session of this place's own, forked from another place's.
     Fork { from: ForkFrom, how: &'static str },
 }
@@ -23,7 +23,10 @@ pub enum Start {
 pub fn found(state: &State, scope: &Scope, tool: &dyn Tool, store: &StateStore) -> Start {
     match Whereabouts::of(state, scope) {
         Whereabouts::Home => Start::Stored { fresh: false },
-        Whereabouts::Moved { from } => Start::Moved { from },
+        Whereabouts::Moved { from } => Start::Moved(Moved {
+            from_root: from,
+            from_cwd: state.cwd.as_deref().map(PathBuf::from),
+        }),
         Whereabouts::Copied { from } => match state
             .resume_target
             .clone()
@@ -46,7 +49,7 @@ pub fn found(state: &State, scope: &Scope, tool: &dyn Tool, store: &StateStore) 
 
 /// The session a brand-new state forks from, if the settings ask for it: a new branch's, the
 /// branch it was made from (else the project's); a new worktree's, the main worktree's.
-pub fn fork_source(tool: &dyn Tool, scope: &Scope) -> Option<(State, ForkFrom, &'static str)> {
+pub fn fork_source(tool: &dyn Tool, scope: &Scope) -> Option<(ForkFrom, &'static str)> {
     let rules = tool.state_rules();
     if let Some(branch) = &scope.branch
         && scope.settings.branch_start == BranchStart::Fork
@@ -55,17 +58,15 @@ pub fn fork_source(tool: &dyn Tool, scope: &Scope) -> Option<(State, ForkFrom, &
             .git()
             .and_then(|git| git.previous_branch(&branch.name))
             .map(Branch::new);
-        let stores = [
-            (
-                previous.as_ref(),
-                previous.as_ref().map(|b| format!("branch {}", b.display())),
-            ),
-            (None, Some("the project".to_owned())),
-        ];
+        let mut stores = Vec::new();
+        if let Some(previous) = &previous {
+            stores.push((Some(previous), format!("branch {}", previous.display())));
+        }
+        stores.push((None, "the project".to_owned()));
         for (from_branch, label) in stores {
             let store = StateStore::for_branch(scope, rules, from_branch);
-            if let Some(found) = usable(tool, scope, &store, label) {
-                return Some((found.0, found.1, "branch"));
+            if let Some(from) = usable(tool, scope, &store, label) {
+                return Some((from, "branch"));
             }
         }
     }
@@ -79,8 +80,8 @@ pub fn fork_source(tool: &dyn Tool, scope: &Scope) -> Option<(State, ForkFrom, &
                 StateStore::for_branch(&main, rules, None),
             ];
             for store in &stores {
-                if let Some((state, from)) = usable(tool, &main, store, Some(label.clone())) {
-                    return Some((state, from, "worktree"));
+                if let Some(from) = usable(tool, &main, store, label.clone()) {
+                    return Some((from, "worktree"));
                 }
             }
         }
@@ -106,32 +107,24 @@ fn learned_at(
 
 /// The session of `store`'s state to fork: the one stored or, for tools that pick their own
 /// ids, the one its next launch would learn.
-fn usable(
-    tool: &dyn Tool,
-    scope: &Scope,
-    store: &StateStore,
-    label: Option<String>,
-) -> Option<(State, ForkFrom)> {
+fn usable(tool: &dyn Tool, scope: &Scope, store: &StateStore, label: String) -> Option<ForkFrom> {
     let state = store.peek()?;
     let target = match &state.resume_target {
         Some(target) => target.clone(),
         None => learned_at(tool, &state, scope, store, &scope.root)?,
     };
-    let from = ForkFrom {
+    Some(ForkFrom {
         target,
         cwd: state.cwd.as_deref().map(PathBuf::from),
         root: state.root.as_deref().map(PathBuf::from),
-        label: label?,
-    };
-    Some((state, from))
+        label,
+    })
 }
 
 /// Where a forked session runs here: the source's folder at the same place under this root, when
 /// that folder exists here; else the current folder.
-pub fn forked_cwd(source: &State, scope: &Scope) -> Option<String> {
-    let source_root = source.root.as_deref().map(Path::new)?;
-    let cwd = source.cwd.as_deref().map(Path::new)?;
-    let here = carried(cwd, source_root, &scope.root)?;
+pub fn forked_cwd(from: &ForkFrom, scope: &Scope) -> Option<String> {
+    let here = carried(from.cwd.as_deref()?, from.root.as_deref()?, &scope.root)?;
     let here = scope.contains(&here)?;
     here.to_str().map(str::to_owned)
 }

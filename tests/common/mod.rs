@@ -394,3 +394,41 @@ pub fn tree(root: &Path) -> std::collections::BTreeMap<PathBuf, Node> {
     }
     nodes
 }
+
+/// A new pseudo-terminal `rows` by `columns`: (master, slave). Both are close-on-exec, so the
+/// children other tests start meanwhile do not hold the terminal open.
+pub fn openpty(rows: u16, columns: u16) -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: rows,
+        ws_col: columns,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty fills in two new descriptors; the pointers are valid or null.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(opened, 0);
+    for fd in [master, slave] {
+        // SAFETY: setting a flag on a descriptor just opened.
+        assert_eq!(
+            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) },
+            0
+        );
+    }
+    // SAFETY: both descriptors were just opened and are owned here.
+    unsafe {
+        (
+            std::os::fd::OwnedFd::from_raw_fd(master),
+            std::os::fd::OwnedFd::from_raw_fd(slave),
+        )
+    }
+}
