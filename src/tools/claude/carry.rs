@@ -50,7 +50,8 @@ pub fn carry(from: &Path, to: &Path, from_root: &Path, to_root: &Path) -> Result
 
 /// Replaces the old root at the start of `"cwd":"…"` values, as JSON spells them.
 struct CwdRewrite {
-    old: Vec<u8>,
+    /// Finds the old spelling, built once for every line.
+    old: memchr::memmem::Finder<'static>,
     new: Vec<u8>,
 }
 
@@ -65,24 +66,24 @@ impl CwdRewrite {
         let key = b"\"cwd\":";
         let with_key = |spelled: Vec<u8>| [key.as_slice(), &spelled].concat();
         Ok(CwdRewrite {
-            old: with_key(spelled(from_root)?),
+            old: memchr::memmem::Finder::new(&with_key(spelled(from_root)?)).into_owned(),
             new: with_key(spelled(to_root)?),
         })
     }
 
     fn apply<'a>(&self, line: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
-        let finder = memchr::memmem::Finder::new(&self.old);
-        if finder.find(line).is_none() {
+        let old = self.old.needle();
+        if self.old.find(line).is_none() {
             return line.into();
         }
         let mut out = Vec::with_capacity(line.len() + 64);
         let mut rest = line;
-        while let Some(at) = finder.find(rest) {
-            let after = &rest[at + self.old.len()..];
+        while let Some(at) = self.old.find(rest) {
+            let after = &rest[at + old.len()..];
             // The root itself, or a folder under it; not `/old/shop` in `/old/shopping`.
             let whole = matches!(after.first(), Some(b'"' | b'/'));
             out.extend_from_slice(&rest[..at]);
-            out.extend_from_slice(if whole { &self.new } else { &self.old });
+            out.extend_from_slice(if whole { &self.new } else { old });
             rest = after;
         }
         out.extend_from_slice(rest);
