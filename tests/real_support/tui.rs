@@ -13,16 +13,24 @@ pub struct Tui {
 }
 
 impl Tui {
-    /// Runs `script` (a shell script that sets the environment and execs the tool) in a new
-    /// 120×40 terminal that stays readable after the tool exits.
-    pub fn start(socket: &Path, script: &Path, ready: &'static str) -> Tui {
+    /// Runs `script` (a shell script that execs the tool) in a new 120×40 terminal that stays
+    /// readable after the tool exits. The terminal holds `env` and nothing else: a CI machine's
+    /// `CI=true` alone turns gemini non-interactive.
+    pub fn start(
+        socket: &Path,
+        script: &Path,
+        env: &[(String, String)],
+        ready: &'static str,
+    ) -> Tui {
         let config = socket.with_extension("conf");
         std::fs::write(
             &config,
             "set -g remain-on-exit on\nset -g history-limit 5000\n",
         )
         .unwrap();
-        let status = Command::new("tmux")
+        let status = Command::new(tmux_program())
+            .env_clear()
+            .envs(env.iter().map(|(key, value)| (key, value)))
             .arg("-S")
             .arg(socket)
             .arg("-f")
@@ -52,7 +60,7 @@ impl Tui {
     }
 
     fn tmux(&self) -> Command {
-        let mut command = Command::new("tmux");
+        let mut command = Command::new(tmux_program());
         command.arg("-S").arg(&self.socket);
         command
     }
@@ -164,4 +172,13 @@ impl Drop for Tui {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// tmux as the test's own PATH finds it; the terminal's PATH is the private one.
+fn tmux_program() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("tmux"))
+        .find(|candidate| candidate.is_file())
+        .expect("tmux must be installed to run the real-tool suite")
 }

@@ -249,11 +249,7 @@ impl World {
     pub fn launch_in(&self, dir: &Path, tool: &str, args: &[&str]) -> Tui {
         let n = self.launches.fetch_add(1, Ordering::SeqCst);
         let script = self.root.join(format!("launch-{n}.sh"));
-        let mut body = String::new();
-        for (key, value) in self.env() {
-            body += &format!("export {key}='{value}'\n");
-        }
-        body += &format!("cd '{}'\n", dir.display());
+        let mut body = format!("cd '{}'\n", dir.display());
         let words: Vec<String> = args.iter().map(|arg| format!("'{arg}'")).collect();
         body += &format!("exec {tool} {}\n", words.join(" "));
         write(&script, body);
@@ -263,7 +259,12 @@ impl World {
             "gemini" => "Type your message",
             _ => "Interactive",
         };
-        Tui::start(&self.root.join(format!("tmux-{n}.sock")), &script, ready)
+        Tui::start(
+            &self.root.join(format!("tmux-{n}.sock")),
+            &script,
+            &self.env(),
+            ready,
+        )
     }
 
     pub fn state(&self, tool: &str) -> serde_json::Value {
