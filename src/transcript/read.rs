@@ -36,6 +36,13 @@ pub fn read_records<R: Record>(path: &Path, sink: Sink) -> Result<Tally> {
     Ok(tally)
 }
 
+/// Whether `text`, after leading whitespace, opens with one of `openings`: how the tools mark the
+/// blocks they put in a user's turn themselves.
+pub fn opens_with_any(text: &str, openings: &[&str]) -> bool {
+    let text = text.trim_start();
+    openings.iter().any(|opening| text.starts_with(opening))
+}
+
 /// A field that readers take only in the expected shape: anything else is ignored rather than
 /// spoiling the whole record.
 #[derive(Debug, serde::Deserialize)]

@@ -113,8 +113,7 @@ const COMMAND_TAGS: &[&str] = &[
 ];
 
 fn is_command(text: &str) -> bool {
-    let text = text.trim_start();
-    COMMAND_TAGS.iter().any(|tag| text.starts_with(tag))
+    read::opens_with_any(text, COMMAND_TAGS)
 }
 
 impl read::Record for Record {

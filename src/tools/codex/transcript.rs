@@ -13,7 +13,7 @@ use crate::base::json_prefix;
 use crate::base::lines::{LineReader, for_each_line};
 use crate::base::time::{format_time, parse_time};
 use crate::tool::{NewSession, SessionEncoder};
-use crate::transcript::read::parse_line;
+use crate::transcript::read::{opens_with_any, parse_line};
 use crate::transcript::summary::{Head, SessionInfo, until};
 use crate::transcript::write::{Stamps, json_line};
 use crate::transcript::{Dropped, Message, Role, Sink, Tally, join_texts};
@@ -173,8 +173,7 @@ const INJECTED: &[&str] = &[
 ];
 
 fn is_injected(text: &str) -> bool {
-    let text = text.trim_start();
-    INJECTED.iter().any(|block| text.starts_with(block))
+    opens_with_any(text, INJECTED)
 }
 
 impl Line {

@@ -15,7 +15,7 @@ use crate::base::files;
 use crate::base::json_prefix;
 use crate::base::lines::LineReader;
 use crate::base::time::parse_time;
-use crate::transcript::read::{Loose, parse_line};
+use crate::transcript::read::{Loose, opens_with_any, parse_line};
 use crate::transcript::summary::{HEAD_BYTES, Head, SessionInfo, until};
 use crate::transcript::{Dropped, Message, Role, Sink, Tally, join_texts};
 
@@ -417,13 +417,11 @@ struct InlineData {
 /// User texts gemini itself leaves out when it resumes: slash commands and `?` help, and context
 /// blocks it injected.
 fn is_command(text: &str) -> bool {
-    let text = text.trim_start();
-    text.starts_with('/') || text.starts_with('?')
+    opens_with_any(text, &["/", "?"])
 }
 
 fn is_injected(text: &str) -> bool {
-    let text = text.trim_start();
-    text.starts_with("<session_context>") || text.starts_with("<hook_context>")
+    opens_with_any(text, &["<session_context>", "<hook_context>"])
 }
 
 impl StoredMessage {
