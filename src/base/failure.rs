@@ -1,13 +1,15 @@
 //! Errors the user can act on, and the one place that prints them.
 
+use crate::base::visible::errln;
+
 /// Prints `error: …` and, where the error carries a next step, `help: …`.
 pub fn report(error: &anyhow::Error) {
-    eprintln!("error: {error:#}");
+    errln!("error: {error:#}");
     let help = error
         .chain()
         .find_map(|cause| cause.downcast_ref::<Failure>()?.help.as_deref());
     if let Some(help) = help {
-        eprintln!("help: {help}");
+        errln!("help: {help}");
     }
 }
 

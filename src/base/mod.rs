@@ -12,3 +12,4 @@ pub mod platform;
 pub mod reverse_lines;
 pub mod time;
 pub mod ui;
+pub mod visible;

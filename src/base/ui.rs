@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::base::env;
+use crate::base::{env, visible};
 
 const PREFIX: &str = "[ai-session-manager]";
 
@@ -38,6 +38,9 @@ pub fn error(message: &str, help: Option<&str>) {
     }
 }
 
+/// One line, whatever the message holds: runs of whitespace become one space, and what a
+/// terminal would obey is shown instead.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    visible::one_line(&joined).into_owned()
 }

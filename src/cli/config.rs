@@ -8,6 +8,7 @@ use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 
 use crate::base::failure::failure;
+use crate::base::visible::outln;
 use crate::project::settings::{self, SettingsFile};
 use crate::project::{Scope, state};
 
@@ -49,15 +50,15 @@ pub fn run(args: &ConfigArgs) -> Result<ExitCode> {
         None => {
             let loaded = settings::load(&scope.state_dir());
             for (key, value, from) in &loaded.sources {
-                println!("{key} = {value}  ({from})");
+                outln!("{key} = {value}  ({from})");
             }
-            println!();
-            println!(
+            outln!();
+            outln!(
                 "project file: {}",
                 settings::project_file(&scope.state_dir()).display()
             );
             if let Some(user) = settings::user_file() {
-                println!("user file:    {}", user.display());
+                outln!("user file:    {}", user.display());
             }
         }
         Some(Action::Get { key, global: false }) => {
@@ -67,12 +68,12 @@ pub fn run(args: &ConfigArgs) -> Result<ExitCode> {
                 .iter()
                 .find(|(name, _, _)| name == key)
                 .ok_or_else(|| anyhow!("unknown setting {key}"))?;
-            println!("{value}");
+            outln!("{value}");
         }
         Some(Action::Get { key, global: true }) => {
             let path = user_file()?;
             match read(&path)?.get(key)? {
-                Some(value) => println!("{value}"),
+                Some(value) => outln!("{value}"),
                 None => return Ok(ExitCode::FAILURE),
             }
         }
@@ -86,14 +87,14 @@ pub fn run(args: &ConfigArgs) -> Result<ExitCode> {
                 )
             })?;
             file.save(&path)?;
-            println!("{key} = {value}  (in {})", path.display());
+            outln!("{key} = {value}  (in {})", path.display());
         }
         Some(Action::Unset { key, global }) => {
             let path = file_for(&scope, *global)?;
             let mut file = read(&path)?;
             file.set(key, None)?;
             file.save(&path)?;
-            println!("{key} unset  (in {})", path.display());
+            outln!("{key} unset  (in {})", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

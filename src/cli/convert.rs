@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::Args;
 
+use crate::base::visible::{errln, outln};
 use crate::convert::{self, Request};
 use crate::project::Scope;
 use crate::tools;
@@ -46,29 +47,29 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
         &scope,
     )?;
 
-    println!(
+    outln!(
         "Converted {} session to {} session {}",
         from.name(),
         to.name(),
         outcome.target_id
     );
-    println!("  source:   {}", outcome.source.display());
-    println!("  file:     {}", outcome.file.display());
-    println!("  messages: {}", outcome.messages);
+    outln!("  source:   {}", outcome.source.display());
+    outln!("  file:     {}", outcome.file.display());
+    outln!("  messages: {}", outcome.messages);
     match &outcome.applied {
-        Some(state) => println!(
+        Some(state) => outln!(
             "  applied:  yes, the next `{}` in {} resumes it ({})",
             to.name(),
             scope.place(),
             state.display()
         ),
-        None => println!(
+        None => outln!(
             "  applied:  no (--no-apply); resume it with `{}`",
             outcome.resume_hint
         ),
     }
     for warning in outcome.tally.warnings() {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::base::env;
+use crate::base::{env, visible};
 
 /// The width to fit output to: `COLUMNS` if set, else the terminal's; `None` when stdout is not
 /// a terminal.
@@ -43,11 +43,14 @@ impl Style {
     /// A search match: bold red, as grep and ripgrep show them.
     pub const MATCH: &'static str = "1;31";
 
+    /// `text` made [`visible`](crate::base::visible) on one line, then styled: the only escape
+    /// codes in the result are ours.
     pub fn paint(self, text: &str, code: &str) -> String {
+        let text = visible::one_line(text);
         if self.colour {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
-            text.to_owned()
+            text.into_owned()
         }
     }
 }

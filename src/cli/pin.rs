@@ -13,6 +13,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use crate::base::failure::failure;
+use crate::base::visible::{errln, outln};
 use crate::project::{Pin, Scope, State, StateStore};
 use crate::tool::resolve;
 use crate::tool::{Announce, Plan, Tool, context_for};
@@ -33,16 +34,16 @@ pub fn run(args: &UseArgs) -> Result<ExitCode> {
     let tool = tools::find(&args.tool).context("unknown tool")?;
     let scope = Scope::current()?;
     let pinned = pin(tool, &scope, &args.session)?;
-    println!(
+    outln!(
         "{}: {} now resumes session {}",
         tool.name(),
         scope.place(),
         pinned.info.id
     );
-    println!("  title:   {}", pinned.info.title.shown());
-    println!("  runs in: {}", pinned.run_in.display());
-    println!("  next:    {}", pinned.command.join(" "));
-    println!("  state:   {}", pinned.state.display());
+    outln!("  title:   {}", pinned.info.title.shown());
+    outln!("  runs in: {}", pinned.run_in.display());
+    outln!("  next:    {}", pinned.command.join(" "));
+    outln!("  state:   {}", pinned.state.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -109,7 +110,7 @@ fn session_folder(tool: &dyn Tool, scope: &Scope, info: &SessionInfo) -> Option<
     if scope.contains(dir).is_some() {
         return Some(dir.clone());
     }
-    eprintln!(
+    errln!(
         "warning: {} session {} started in {}, outside this {}; it will run in {}",
         tool.name(),
         info.id,

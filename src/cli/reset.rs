@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::args::ToolList;
+use crate::base::visible::outln;
 use crate::project::{Scope, StateStore};
 
 #[derive(Args)]
@@ -19,7 +20,7 @@ pub fn run(args: &ResetArgs) -> Result<ExitCode> {
     for tool in args.tools.selected() {
         let removed = StateStore::new(&scope, tool.state_rules()).remove()?;
         if removed.is_empty() {
-            println!(
+            outln!(
                 "{}: no saved session for {} ({})",
                 tool.name(),
                 scope.place(),
@@ -28,9 +29,9 @@ pub fn run(args: &ResetArgs) -> Result<ExitCode> {
             continue;
         }
         for path in &removed {
-            println!("{}: removed {}", tool.name(), path.display());
+            outln!("{}: removed {}", tool.name(), path.display());
         }
-        println!(
+        outln!(
             "{}: the next launch in {} starts a new session",
             tool.name(),
             scope.place()

@@ -14,6 +14,7 @@ use super::args::ToolList;
 use super::output::{self, Style};
 use crate::base::failure::report;
 use crate::base::time::format_time;
+use crate::base::visible::{self, errln};
 use crate::project::Scope;
 use crate::search::{self, Hit, Query, snippet};
 use crate::transcript::summary::Projects;
@@ -81,13 +82,13 @@ fn search(args: &SearchArgs) -> Result<bool> {
     };
     let (mut candidates, unlisted) = search::sessions_of(&args.tools.selected(), &projects, None);
     for (tool, error) in &unlisted {
-        eprintln!("warning: cannot list {} sessions: {error:#}", tool.name());
+        errln!("warning: cannot list {} sessions: {error:#}", tool.name());
     }
     // Newest first across tools, as one list.
     candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.info.updated_at));
     let (mut hits, failed) = search::search(&query, candidates);
     for failure in &failed {
-        eprintln!(
+        errln!(
             "warning: cannot search {} session {}: {:#}",
             failure.tool.name(),
             failure.info.id,
@@ -156,7 +157,10 @@ fn human(hits: &[Hit], style: Style) -> String {
         let _ = writeln!(
             out,
             "{}",
-            style.paint(&output::cut(&header, width), Style::BOLD)
+            style.paint(
+                &output::cut(&visible::one_line(&header), width),
+                Style::BOLD
+            )
         );
         for found in &hit.matches {
             let room = width.saturating_sub(24).clamp(20, SNIPPET_WIDTH);
@@ -184,10 +188,10 @@ fn highlighted(text: &str, ranges: &[(usize, usize)], style: Style) -> String {
         if start < at {
             continue;
         }
-        out += &text[at..start];
+        out += &visible::one_line(&text[at..start]);
         out += &style.paint(&text[start..end], Style::MATCH);
         at = end;
     }
-    out += &text[at..];
+    out += &visible::one_line(&text[at..]);
     out
 }

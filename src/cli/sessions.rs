@@ -15,6 +15,7 @@ use super::output::{self, Style};
 use crate::base::failure::report;
 use crate::base::platform;
 use crate::base::time::format_time;
+use crate::base::visible::{self, errln};
 use crate::project::Scope;
 use crate::search;
 use crate::tool::Tool;
@@ -96,7 +97,7 @@ fn current_id(tool: &dyn Tool, scope: &Scope) -> Option<String> {
     match resumed_session(tool, scope) {
         Ok(id) => id,
         Err(error) => {
-            eprintln!(
+            errln!(
                 "warning: cannot tell which {} session this project resumes: {error:#}",
                 tool.name()
             );
@@ -130,7 +131,7 @@ fn table(rows: &[Row], scope: &Scope, args: &SessionsArgs) -> String {
                 scope.root.display()
             ),
         };
-        return whose + "\n";
+        return visible::one_line(&whose).into_owned() + "\n";
     }
     let now = Utc::now();
     let short = short_ids(rows);
@@ -160,7 +161,9 @@ fn table(rows: &[Row], scope: &Scope, args: &SessionsArgs) -> String {
     );
     // With one session per branch, * marks the current branch's.
     if let Some(branch) = &scope.branch {
-        let _ = writeln!(out, "\n* marks the sessions of branch {}", branch.display());
+        let branch = branch.display().to_string();
+        let branch = visible::one_line(&branch);
+        let _ = writeln!(out, "\n* marks the sessions of branch {branch}");
     }
     out
 }
@@ -178,9 +181,17 @@ fn header(all_projects: bool) -> Vec<String> {
 /// is left of `width`.
 fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
     const SIZE_COLUMN: usize = 4;
+    let cells: Vec<Vec<String>> = cells
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| visible::one_line(cell).into_owned())
+                .collect()
+        })
+        .collect();
     let columns = cells.first().map_or(0, Vec::len);
     let mut widths = vec![0; columns];
-    for row in cells {
+    for row in &cells {
         for (widest, cell) in widths.iter_mut().zip(row) {
             *widest = (*widest).max(output::width(cell));
         }

@@ -10,6 +10,7 @@ use clap::Args;
 use super::args::ToolList;
 use crate::base::failure::{failure, report};
 use crate::base::platform;
+use crate::base::visible::outln;
 use crate::install::{self, Site, Situation, Step, StepError};
 use crate::tool::Tool;
 
@@ -32,7 +33,7 @@ pub fn setup(args: &ChangeArgs) -> Result<ExitCode> {
             return Err(refusal(site));
         };
         if steps.is_empty() {
-            println!(
+            outln!(
                 "{}: already set up ({})",
                 site.tool,
                 site.layout.wrapper.display()
@@ -45,7 +46,7 @@ pub fn setup(args: &ChangeArgs) -> Result<ExitCode> {
         }
         install::apply(&steps, &site.spec(exe)).map_err(|error| explain(site, "setup", error))?;
         check_installed(site, exe)?;
-        println!("{}: {}", site.tool, setup_done(site));
+        outln!("{}: {}", site.tool, setup_done(site));
         Ok(())
     })
 }
@@ -88,9 +89,9 @@ pub fn teardown(args: &ChangeArgs) -> Result<ExitCode> {
             ));
         }
         if let Some(note) = note {
-            println!("{}: {note}", site.tool);
+            outln!("{}: {note}", site.tool);
         } else if !args.dry_run {
-            println!("{}: {}", site.tool, teardown_done(site));
+            outln!("{}: {}", site.tool, teardown_done(site));
         }
         Ok(())
     })
@@ -188,13 +189,13 @@ pub fn not_found(tool: &dyn Tool) -> anyhow::Error {
 
 /// What a dry run would do.
 fn print_plan(site: &Site, steps: &[Step], exe: &Path, goal: &str) {
-    println!(
+    outln!(
         "{}: {}; to {goal}, would (dry run, nothing changed):",
         site.tool,
         situation_note(site)
     );
     for step in steps {
-        println!("  - {}", step.describe(exe));
+        outln!("  - {}", step.describe(exe));
     }
 }
 

@@ -16,6 +16,7 @@ use super::output::{self, Style};
 use crate::base::failure::failure;
 use crate::base::files;
 use crate::base::time::format_time;
+use crate::base::visible::{self, Layout, errln, outln};
 use crate::project::Scope;
 use crate::tool::Tool;
 use crate::tool::resolve;
@@ -36,6 +37,11 @@ pub struct ShowArgs {
     /// Replace FILE if it already exists
     #[arg(long)]
     pub force: bool,
+    /// Text and markdown keep the transcript's exact bytes, control codes included. Without it,
+    /// control codes, BiDi controls and invisible characters are shown as `^[` or `<U+202E>`, so
+    /// that a transcript cannot drive the terminal (JSON escapes them; HTML is sanitised)
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// A tool and, optionally, one of its sessions.
@@ -112,6 +118,7 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
         tool,
         info: &info,
         transcript: &transcript,
+        raw: args.raw,
     };
     let format = args
         .format
@@ -131,7 +138,7 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
         None => output::write_stdout(rendered.as_bytes())?,
         Some(file) => {
             write_file(file, rendered.as_bytes(), args.force)?;
-            println!(
+            outln!(
                 "Wrote {} session {} to {} ({}, {} messages)",
                 tool.name(),
                 info.id,
@@ -144,7 +151,7 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
     if matches!(format, Format::Json | Format::Jsonl)
         && let Some(line) = not_shown(&transcript.tally)
     {
-        eprintln!("{line}");
+        errln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -156,6 +163,7 @@ pub fn preview(tool: &'static dyn Tool, info: &SessionInfo, width: usize) -> Res
         tool,
         info,
         transcript: &transcript,
+        raw: false,
     };
     Ok(document.text(Style { colour: false }, width))
 }
@@ -174,6 +182,7 @@ pub fn export(
         tool,
         info,
         transcript: &transcript,
+        raw: false,
     };
     let rendered = document.render(format, Style { colour: false }, DEFAULT_WIDTH)?;
     write_file(path, rendered.as_bytes(), false)?;
@@ -245,6 +254,8 @@ struct Document<'a> {
     tool: &'static dyn Tool,
     info: &'a SessionInfo,
     transcript: &'a Transcript,
+    /// Text and markdown keep control codes as they are (`--raw`).
+    raw: bool,
 }
 
 /// `show --format json`: the transcript model. The field names are stable.
@@ -269,6 +280,14 @@ impl Document<'_> {
             Format::Jsonl => self.jsonl()?,
             Format::Html => self.html(),
         })
+    }
+
+    /// `text` as a text or markdown document prints it: made visible, unless raw.
+    fn shown<'t>(&self, text: &'t str, layout: Layout) -> std::borrow::Cow<'t, str> {
+        match self.raw {
+            true => text.into(),
+            false => visible::visible(text, layout),
+        }
     }
 
     fn project(&self) -> Option<String> {
@@ -318,9 +337,13 @@ impl Document<'_> {
             Some(time) => time.with_timezone(&Local).format(format).to_string(),
             None => "unknown".to_owned(),
         };
+        let paint = |text: &str, code: &str| match self.raw {
+            true => text.to_owned(),
+            false => style.paint(text, code),
+        };
         let mut out = String::new();
         let title = format!("{} session {}", self.tool.display_name(), self.info.id);
-        let _ = writeln!(out, "{}", style.paint(&title, Style::BOLD));
+        let _ = writeln!(out, "{}", paint(&title, Style::BOLD));
         let meta = [
             (
                 "project",
@@ -332,7 +355,7 @@ impl Document<'_> {
         ];
         for (label, value) in meta {
             let line = format!("  {:<10}{value}", format!("{label}:"));
-            let _ = writeln!(out, "{}", style.paint(&line, Style::DIM));
+            let _ = writeln!(out, "{}", paint(&line, Style::DIM));
         }
         for message in &self.transcript.messages {
             let (name, colour) = match message.role {
@@ -346,15 +369,15 @@ impl Document<'_> {
             header.push(' ');
             let rule = width.saturating_sub(output::width(&header));
             header += &"─".repeat(rule);
-            let _ = writeln!(out, "\n{}", style.paint(&header, colour));
+            let _ = writeln!(out, "\n{}", paint(&header, colour));
             for line in output::wrap(&message.text, width) {
-                let _ = writeln!(out, "{line}");
+                let _ = writeln!(out, "{}", self.shown(&line, Layout::KeepLines));
             }
         }
         if let Some(line) = not_shown(&self.transcript.tally) {
             out.push('\n');
             for line in output::wrap(&line, width) {
-                let _ = writeln!(out, "{}", style.paint(&line, Style::DIM));
+                let _ = writeln!(out, "{}", paint(&line, Style::DIM));
             }
         }
         out
@@ -372,14 +395,18 @@ impl Document<'_> {
             out,
             "# {} session `{}`\n",
             self.tool.display_name(),
-            self.info.id
+            self.shown(&self.info.id, Layout::OneLine)
         );
         let project = match self.project() {
-            Some(project) => format!("`{project}`"),
+            Some(project) => format!("`{}`", self.shown(&project, Layout::OneLine)),
             None => "unknown".to_owned(),
         };
         let _ = writeln!(out, "- **Tool:** {}", self.tool.name());
-        let _ = writeln!(out, "- **Session:** `{}`", self.info.id);
+        let _ = writeln!(
+            out,
+            "- **Session:** `{}`",
+            self.shown(&self.info.id, Layout::OneLine)
+        );
         let _ = writeln!(out, "- **Project:** {project}");
         let _ = writeln!(out, "- **Started:** {}", utc(self.started()));
         let _ = writeln!(out, "- **Updated:** {}", utc(self.updated()));
@@ -393,10 +420,18 @@ impl Document<'_> {
             if message.timestamp.is_some() {
                 let _ = writeln!(out, "*{}*\n", utc(message.timestamp));
             }
-            let _ = writeln!(out, "{}", message.text.trim_end());
+            let _ = writeln!(
+                out,
+                "{}",
+                self.shown(message.text.trim_end(), Layout::KeepLines)
+            );
         }
         if let Some(line) = not_shown(&self.transcript.tally) {
-            let _ = writeln!(out, "\n---\n\n*{}*", capitalised(&line));
+            let _ = writeln!(
+                out,
+                "\n---\n\n*{}*",
+                self.shown(&capitalised(&line), Layout::OneLine)
+            );
         }
         out
     }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::args::ToolList;
 use crate::base::failure;
 use crate::base::platform;
+use crate::base::visible::outln;
 use crate::install::{self, Site, Situation};
 use crate::project::settings::{self, Source};
 use crate::project::{Scope, StateStore, Whereabouts};
@@ -130,7 +131,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
         tools,
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_human(&report);
     }
@@ -245,9 +246,9 @@ fn link_text(path: &Path) -> Option<String> {
 }
 
 fn print_human(report: &Report) {
-    println!("project: {} ({})", report.project.root, report.project.kind);
+    outln!("project: {} ({})", report.project.root, report.project.kind);
     if let Some(branch) = &report.project.branch {
-        println!("branch:  {branch} (one session per branch)");
+        outln!("branch:  {branch} (one session per branch)");
     }
     let settings: Vec<String> = report
         .project
@@ -260,12 +261,12 @@ fn print_human(report: &Report) {
             from => format!("{} = {} ({from})", setting.key, setting.value),
         })
         .collect();
-    println!("settings: {}", settings.join(", "));
+    outln!("settings: {}", settings.join(", "));
     for status in &report.tools {
         let tool = status.tool;
         let setup = format!("run 'ai-session-manager setup {tool}'");
-        println!();
-        println!("{tool}");
+        outln!();
+        outln!("{tool}");
         line("platform", &report.platform);
         line("tool", &with_link(status.path.as_deref(), &status.links_to));
         line(
@@ -340,7 +341,7 @@ fn line(label: &str, value: &str) {
     } else {
         format!("{label}:")
     };
-    println!("  {label:<13}{value}");
+    outln!("  {label:<13}{value}");
 }
 
 fn with_link(path: Option<&str>, link: &Option<String>) -> String {

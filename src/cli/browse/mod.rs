@@ -28,6 +28,7 @@ use super::show;
 use crate::base::env;
 use crate::base::failure::failure;
 use crate::base::platform::{self, Input};
+use crate::base::visible::errln;
 use crate::convert::{self, Request};
 use crate::install::{self, Situation};
 use crate::project::Scope;
@@ -401,7 +402,7 @@ fn convert_session(
 }
 
 fn launch(tool: &str, cwd: PathBuf, args: Vec<String>) -> Result<ExitCode> {
-    eprintln!("Starting {tool} in {}", cwd.display());
+    errln!("Starting {tool} in {}", cwd.display());
     let mut command = Command::new(tool);
     command.args(&args).current_dir(&cwd);
     let error = platform::run_replacing(command);

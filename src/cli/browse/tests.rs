@@ -249,3 +249,25 @@ fn a_toggles_every_project_help_shows_and_ctrl_c_quits() {
     app.on_key(key(KeyCode::Char('/')));
     assert_eq!(app.on_key(ctrl_c), Some(Action::Quit));
 }
+
+#[test]
+fn bidi_overrides_and_zero_width_characters_in_a_title_are_drawn_visibly() {
+    let titles = ["a\u{202e}exe", "z\u{200b}w", "\u{1b}]0;x\u{7}"];
+    let entries = titles
+        .iter()
+        .map(|title| {
+            entry(
+                "claude",
+                "0b5c6f0e-3f7e-4c1b-9d55-2f5a8f1e9c11",
+                title,
+                false,
+            )
+        })
+        .collect();
+    let app = App::new(entries, false, vec!["claude"]);
+    let (text, _) = screen(&app, "", false);
+    assert!(text.contains("a<U+202E>exe"), "{text}");
+    assert!(text.contains("z<U+200B>w"), "{text}");
+    assert!(text.contains("^[]0;x^G"), "{text}");
+    assert!(!text.contains(['\u{202e}', '\u{200b}', '\u{1b}']), "{text}");
+}

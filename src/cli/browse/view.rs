@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::{App, FORMATS, Mode};
+use crate::base::visible;
 use crate::cli::output;
 
 pub const KEYS: &str = "↑↓ move  / filter  ⏎ resume  c convert  e export  a all  ? help  q quit";
@@ -63,7 +64,10 @@ pub fn draw(frame: &mut Frame, app: &App, preview: &str, colour: bool) {
     )];
     if app.mode == Mode::Filter || !app.filter.is_empty() {
         head.push(Span::raw(" / "));
-        head.push(Span::styled(app.filter.clone(), paint(Color::Yellow)));
+        head.push(Span::styled(
+            visible::one_line(&app.filter).into_owned(),
+            paint(Color::Yellow),
+        ));
         if app.mode == Mode::Filter {
             head.push(Span::styled(
                 "▏",
@@ -86,7 +90,7 @@ pub fn draw(frame: &mut Frame, app: &App, preview: &str, colour: bool) {
                 .map_or_else(|| "?".to_owned(), |time| output::short_age(time, now));
             let prefix = format!("{mark}{:<7} {short} {age:>4} ", entry.tool.name());
             let room = (left.width as usize).saturating_sub(prefix.chars().count() + 2);
-            let title = output::cut(entry.info.title.shown(), room);
+            let title = output::cut(&visible::one_line(entry.info.title.shown()), room);
             ListItem::new(Line::from(vec![
                 Span::styled(prefix, paint(Color::Cyan)),
                 Span::raw(title),
@@ -109,7 +113,10 @@ pub fn draw(frame: &mut Frame, app: &App, preview: &str, colour: bool) {
     );
 
     let status = match &app.message {
-        Some(message) => Line::from(Span::styled(message.clone(), paint(Color::Yellow))),
+        Some(message) => Line::from(Span::styled(
+            visible::one_line(message).into_owned(),
+            paint(Color::Yellow),
+        )),
         None => Line::from(Span::styled(
             KEYS,
             Style::default().add_modifier(Modifier::DIM),
@@ -151,6 +158,10 @@ fn centered(frame: &Frame, width: u16, height: u16) -> Rect {
 }
 
 fn dialog(frame: &mut Frame, title: &str, lines: Vec<String>) {
+    let lines: Vec<String> = lines
+        .iter()
+        .map(|line| visible::one_line(line).into_owned())
+        .collect();
     let widest = lines
         .iter()
         .map(|line| line.chars().count())
