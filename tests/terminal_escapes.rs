@@ -178,7 +178,8 @@ fn a_cloned_settings_file_with_an_escape_in_a_key_is_reported_visibly() {
     sb.wrap("claude");
     sb.write(
         sb.state_dir().join("config.toml"),
-        "\"\x1b]0;owned\x07\" = \"x\"\nscope = \"\u{202e}branch\"\n",
+        // TOML's own escapes: the key and the value hold ESC, BEL and an override.
+        "\"\\u001b]0;owned\\u0007\" = \"x\"\nscope = \"\\u202ebranch\\u001b[2J\"\n",
     );
     for out in [
         sb.run("claude", ["hi"]),
