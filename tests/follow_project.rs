@@ -720,16 +720,26 @@ fn branch_names_become_distinct_safe_file_names() {
     );
 }
 
-/// A linked worktree of the sandbox's repository at `<root>/work/wt`, on branch `wt`.
-fn worktree(sb: &Sandbox) -> PathBuf {
-    let admin = sb.project.join(".git/worktrees/wt");
+/// A linked worktree of the sandbox's repository at `<root>/work/<name>`, on branch `<name>`,
+/// laid out as `git worktree add` does: the admin folder names the worktree's `.git` back.
+fn worktree_named(sb: &Sandbox, name: &str) -> PathBuf {
+    let admin = sb.project.join(".git/worktrees").join(name);
     std::fs::create_dir_all(&admin).unwrap();
     std::fs::write(admin.join("commondir"), "../..\n").unwrap();
-    std::fs::write(admin.join("HEAD"), "ref: refs/heads/wt\n").unwrap();
-    let wt = sb.root.join("work").join("wt");
+    std::fs::write(admin.join("HEAD"), format!("ref: refs/heads/{name}\n")).unwrap();
+    let wt = sb.root.join("work").join(name);
     std::fs::create_dir_all(&wt).unwrap();
     std::fs::write(wt.join(".git"), format!("gitdir: {}\n", admin.display())).unwrap();
+    std::fs::write(
+        admin.join("gitdir"),
+        format!("{}\n", wt.join(".git").display()),
+    )
+    .unwrap();
     wt
+}
+
+fn worktree(sb: &Sandbox) -> PathBuf {
+    worktree_named(sb, "wt")
 }
 
 #[test]
@@ -744,13 +754,7 @@ fn a_new_worktree_starts_fresh_or_forks_the_main_worktree_as_set() {
     assert_eq!(fresh[0], "--session-id");
     assert_ne!(fresh[1], ID);
 
-    let other = sb.root.join("work").join("wt2");
-    std::fs::create_dir_all(&other).unwrap();
-    let admin = sb.project.join(".git/worktrees/wt2");
-    std::fs::create_dir_all(&admin).unwrap();
-    std::fs::write(admin.join("commondir"), "../..\n").unwrap();
-    std::fs::write(admin.join("HEAD"), "ref: refs/heads/wt2\n").unwrap();
-    std::fs::write(other.join(".git"), format!("gitdir: {}\n", admin.display())).unwrap();
+    let other = worktree_named(&sb, "wt2");
     assert!(
         config(&sb, &sb.project, &["set", "worktree", "fork", "--global"])
             .status

@@ -14,7 +14,7 @@ use clap::Args;
 
 use crate::base::failure::failure;
 use crate::base::visible::{errln, outln};
-use crate::project::{Pin, Scope, State, StateStore};
+use crate::project::{Pin, Scope, State, StateStore, pins};
 use crate::tool::resolve;
 use crate::tool::{Announce, Plan, Tool, context_for};
 use crate::tools;
@@ -87,6 +87,11 @@ pub fn pin(tool: &'static dyn Tool, scope: &Scope, reference: &str) -> Result<Pi
     // Checked; now the state. Reading it first keeps what else it records.
     let previous = store.load()?.unwrap_or_else(|| store.fresh(None));
     store.save(&previous.pointed_at(Some(info.id.clone()), folder, None, Pin::Now))?;
+    // The launch takes a session of another folder only on this machine's word, never a state
+    // file's.
+    if let Err(error) = pins::record(tool.name(), &info.id, &scope.root) {
+        errln!("warning: cannot record the pin: {error:#}");
+    }
 
     let run_in = cwd.unwrap_or_else(|| scope.cwd.clone());
     let mut command: Vec<OsString> = vec![tool.name().into()];

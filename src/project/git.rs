@@ -27,8 +27,9 @@ impl GitDirs {
     /// (worktrees, submodules).
     pub fn of(root: &Path) -> Option<GitDirs> {
         let dot_git = root.join(".git");
-        let git_dir = if dot_git.is_dir() {
-            dot_git
+        let linked = !dot_git.is_dir();
+        let git_dir = if !linked {
+            dot_git.clone()
         } else {
             let line = read_line(&dot_git)?;
             let target = String::from_utf8(line).ok()?;
@@ -37,6 +38,15 @@ impl GitDirs {
         let common =
             read_line(&git_dir.join("commondir")).and_then(|line| String::from_utf8(line).ok());
         let common_dir = match common {
+            Some(common) if linked => {
+                let common_dir = normal(&git_dir.join(common.trim()));
+                match is_worktree_of(&git_dir, &common_dir, &dot_git) {
+                    true => common_dir,
+                    // A `.git` file and a `commondir` that name another repository, and that
+                    // repository does not name this folder back: not its worktree.
+                    false => git_dir.clone(),
+                }
+            }
             Some(common) => normal(&git_dir.join(common.trim())),
             None => git_dir.clone(),
         };
@@ -59,7 +69,27 @@ impl GitDirs {
         let main = self.common_dir.parent()?.to_path_buf();
         main.join(".git").is_dir().then_some(main)
     }
+}
 
+/// Whether `git_dir` is the folder repository `common_dir` keeps for the linked worktree whose
+/// `.git` file is `dot_git`, by git's own rule: the folder lies in the repository's `worktrees/`,
+/// and its `gitdir` file points back at this `.git` file. Both files could come from a download;
+/// only the repository's own record of its worktrees is believed.
+fn is_worktree_of(git_dir: &Path, common_dir: &Path, dot_git: &Path) -> bool {
+    let git_dir = normal(git_dir);
+    if git_dir.parent() != Some(common_dir.join("worktrees").as_path()) {
+        return false;
+    }
+    let Some(back) = read_line(&git_dir.join("gitdir")).and_then(|l| String::from_utf8(l).ok())
+    else {
+        return false;
+    };
+    // Absolute, or relative to the admin folder (`worktree.useRelativePaths`).
+    let back = normal(&git_dir.join(back.trim()));
+    same_file::is_same_file(&back, dot_git).unwrap_or(false)
+}
+
+impl GitDirs {
     /// What `HEAD` points at.
     pub fn head(&self) -> Head {
         match read_line(&self.git_dir.join("HEAD")) {
@@ -239,6 +269,11 @@ mod tests {
         let wt = dir.path().join("wt");
         std::fs::create_dir_all(&wt).unwrap();
         std::fs::write(wt.join(".git"), format!("gitdir: {}\n", admin.display())).unwrap();
+        std::fs::write(
+            admin.join("gitdir"),
+            format!("{}\n", wt.join(".git").display()),
+        )
+        .unwrap();
 
         let git = GitDirs::of(&wt).unwrap();
         assert!(git.is_linked_worktree());
@@ -246,6 +281,64 @@ mod tests {
         assert_eq!(git.head(), Head::Branch(b"wt".to_vec()));
         let main_git = GitDirs::of(&main).unwrap();
         assert!(!main_git.is_linked_worktree());
+    }
+
+    /// A downloaded folder whose `.git` file and admin folder name another repository: only a
+    /// repository whose `worktrees/<name>/gitdir` points back at this `.git` file owns it.
+    #[test]
+    fn a_forged_worktree_is_no_worktree_of_the_repository_it_names() {
+        let (dir, victim) = repo();
+        let download = dir.path().join("download");
+        std::fs::create_dir_all(download.join(".gitadm")).unwrap();
+        let dot_git = download.join(".git");
+        let common = |admin: &Path, to: &Path| {
+            std::fs::write(admin.join("commondir"), format!("{}\n", to.display())).unwrap();
+        };
+
+        // Its own admin folder, whose commondir names the victim's .git.
+        let adm = download.join(".gitadm");
+        std::fs::write(&dot_git, "gitdir: .gitadm\n").unwrap();
+        common(&adm, &victim.join(".git"));
+        std::fs::write(adm.join("gitdir"), format!("{}\n", dot_git.display())).unwrap();
+        let git = GitDirs::of(&download).unwrap();
+        assert!(!git.is_linked_worktree());
+        assert_eq!(git.main_worktree(), None);
+
+        // An admin folder inside the victim's worktrees/, made by the victim's git for another
+        // worktree: its gitdir points at that worktree, not here.
+        let other = victim.join(".git/worktrees/other");
+        std::fs::create_dir_all(&other).unwrap();
+        common(&other, Path::new("../.."));
+        let elsewhere = dir.path().join("other/.git");
+        std::fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+        std::fs::write(&elsewhere, format!("gitdir: {}\n", other.display())).unwrap();
+        std::fs::write(other.join("gitdir"), format!("{}\n", elsewhere.display())).unwrap();
+        std::fs::write(&dot_git, format!("gitdir: {}\n", other.display())).unwrap();
+        assert!(!GitDirs::of(&download).unwrap().is_linked_worktree());
+        // The real worktree it belongs to is one.
+        assert!(
+            GitDirs::of(elsewhere.parent().unwrap())
+                .unwrap()
+                .is_linked_worktree()
+        );
+
+        // A gitdir back-file that names this .git, but the admin folder is outside worktrees/.
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        common(&outside, &victim.join(".git"));
+        std::fs::write(outside.join("gitdir"), format!("{}\n", dot_git.display())).unwrap();
+        std::fs::write(&dot_git, format!("gitdir: {}\n", outside.display())).unwrap();
+        assert!(!GitDirs::of(&download).unwrap().is_linked_worktree());
+
+        // A relative back-file, as `worktree.useRelativePaths` writes it, is believed.
+        let rel = victim.join(".git/worktrees/rel");
+        std::fs::create_dir_all(&rel).unwrap();
+        common(&rel, Path::new("../.."));
+        std::fs::write(rel.join("gitdir"), "../../../../download/.git\n").unwrap();
+        std::fs::write(&dot_git, format!("gitdir: {}\n", rel.display())).unwrap();
+        let git = GitDirs::of(&download).unwrap();
+        assert!(git.is_linked_worktree());
+        assert_eq!(git.main_worktree(), Some(victim));
     }
 
     #[test]

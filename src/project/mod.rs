@@ -1,6 +1,7 @@
 //! The project the user stands in, its settings, and the state it keeps for each tool.
 
 pub mod git;
+pub mod pins;
 mod quarantine;
 pub mod scope;
 pub mod settings;

@@ -127,6 +127,13 @@ pub trait Tool: Sync {
     /// Whether the tool's own store holds this session.
     fn has_session(&self, context: &Context, id: &str) -> Result<bool>;
 
+    /// The folder session `id` ran in, as the session itself records it in the tool's store;
+    /// `None` when the store does not hold it or does not say. `near` is where it is expected,
+    /// for stores filed by folder. A state file may name any id; only this says whose it is.
+    fn session_folder(&self, _near: &Path, _id: &str) -> Result<Option<PathBuf>> {
+        Ok(None)
+    }
+
     /// The folder the tool keeps its sessions in: under HOME, or where its root variable says.
     fn store_root(&self) -> Result<PathBuf>;
 

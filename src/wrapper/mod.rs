@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::base::time::now_rfc3339;
-use crate::base::{env, ui};
+use crate::base::{env, files, ui};
 use crate::project::whereabouts::carried;
 use crate::project::{Origin, Pin, Scope, State, StateStore};
 use crate::tool::{Announce, Context, Plan, Tool, context_for};
@@ -54,7 +54,7 @@ pub fn passes_through(tool: &dyn Tool, args: &[OsString]) -> bool {
 fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
     let scope = Scope::current()?;
     let store = StateStore::new(&scope, tool.state_rules());
-    let (mut state, start) = match store.load_noting()? {
+    let (mut state, mut start) = match store.load_noting()? {
         (Some(state), _) => {
             let start = start::found(&state, &scope, tool, &store);
             (state, start)
@@ -90,12 +90,31 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
         }
     };
 
+    // A session the state names but the tool's store says is another folder's is not taken.
+    let session_cwd = context_for(&scope, &state, store.dir()).0.session_cwd;
+    let why = match &start {
+        Start::Disowned { why } => Some(why.clone()),
+        _ => start::foreign(tool, &state, &scope, &start, &session_cwd),
+    };
+    if let Some(why) = why {
+        let aside = files::rename_aside(&store.path(), "foreign")?;
+        ui::warn(&format!(
+            "{why}; moved the state to {} and starting a new session",
+            aside.display()
+        ));
+        let created = store.create(store.fresh(tool.initial_target()))?;
+        start = Start::Stored {
+            fresh: created.ours,
+        };
+        state = created.state;
+    }
+
     // A state written for another root, or none, is saved with this one.
     let here = scope.root.to_str().map(str::to_owned);
     let must_save = state.root != here;
     state.root = here;
     match &start {
-        Start::Stored { .. } => {}
+        Start::Stored { .. } | Start::Disowned { .. } => {}
         Start::Moved(moved) => {
             let from = &moved.from_root;
             state.cwd = carried_cwd(&state, from, &scope);
@@ -132,6 +151,7 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
     let target = state.resume_target.as_deref();
     let plan = match &start {
         Start::Stored { fresh } => tool.plan(&context, target, *fresh)?,
+        Start::Disowned { .. } => tool.plan(&context, target, true)?,
         Start::Moved(moved) => tool.follow_move(&context, target, moved)?,
         Start::Fork { from, .. } => tool.fork(&context, from)?,
     };

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::project::settings::{BranchStart, WorktreeStart};
+use crate::project::state::is_plain_absolute;
 use crate::project::whereabouts::carried;
-use crate::project::{Branch, Scope, State, StateStore, Whereabouts};
+use crate::project::{Branch, Scope, State, StateStore, Whereabouts, pins};
 use crate::tool::{ForkFrom, Moved, Tool, context_for};
 
 /// What the launch does with the state.
@@ -16,6 +17,9 @@ pub enum Start {
     Moved(Moved),
     /// A new session of this place's own, forked from another place's.
     Fork { from: ForkFrom, how: &'static str },
+    /// The state names a session that is not this place's to take: it is set aside, and the
+    /// launch starts afresh.
+    Disowned { why: String },
 }
 
 /// Judges a state that was found, not created. A copy forks the original's session: the one
@@ -24,27 +28,112 @@ pub fn found(state: &State, scope: &Scope, tool: &dyn Tool, store: &StateStore) 
     match Whereabouts::of(state, scope) {
         Whereabouts::Home => Start::Stored { fresh: false },
         Whereabouts::Moved { from } => Start::Moved(Moved {
+            from_cwd: folder_under(state, &from),
             from_root: from,
-            from_cwd: state.cwd.as_deref().map(PathBuf::from),
         }),
-        Whereabouts::Copied { from } => match state
-            .resume_target
-            .clone()
-            .or_else(|| learned_at(tool, state, scope, store, &from))
-        {
-            Some(target) => Start::Fork {
-                from: ForkFrom {
-                    target,
-                    cwd: state.cwd.as_deref().map(PathBuf::from),
-                    root: Some(from.clone()),
-                    label: format!("the project at {}", from.display()),
+        Whereabouts::Copied { from } => {
+            let target = match state.resume_target.clone() {
+                // A copy carries the original's state: the original must still name it.
+                Some(target) if original_names(tool, scope, store, &from, &target) => Some(target),
+                Some(_) => {
+                    return Start::Disowned {
+                        why: format!(
+                            "the state names a session that the project at {} does not",
+                            from.display()
+                        ),
+                    };
+                }
+                None => learned_at(tool, state, scope, store, &from),
+            };
+            match target {
+                Some(target) => Start::Fork {
+                    from: ForkFrom {
+                        target,
+                        cwd: folder_under(state, &from),
+                        root: Some(from.clone()),
+                        label: format!("the project at {}", from.display()),
+                    },
+                    how: "copied",
                 },
-                how: "copied",
-            },
-            // Nothing learned there yet: nothing to fork.
-            None => Start::Stored { fresh: false },
-        },
+                // Nothing learned there yet: nothing to fork.
+                None => Start::Stored { fresh: false },
+            }
+        }
     }
+}
+
+/// The state's session folder when it lies under `root`, the place the state says it came
+/// from; a folder elsewhere is no part of that place.
+fn folder_under(state: &State, root: &Path) -> Option<PathBuf> {
+    let cwd = Path::new(state.cwd.as_deref()?);
+    cwd.starts_with(root).then(|| cwd.to_path_buf())
+}
+
+/// Whether the project at `from` holds a state, of the same branch, that names `target`.
+fn original_names(
+    tool: &dyn Tool,
+    scope: &Scope,
+    store: &StateStore,
+    from: &Path,
+    target: &str,
+) -> bool {
+    let original = scope.sibling(from.to_path_buf());
+    let theirs = StateStore::for_branch(&original, tool.state_rules(), store.branch());
+    theirs
+        .peek()
+        .is_some_and(|state| state.resume_target.as_deref() == Some(target))
+}
+
+/// Why the session the launch would resume, carry or fork is not this project's to take, by
+/// the tool's own store: the folder it ran in lies outside every place the start allows. A
+/// cloned or downloaded state may name any id it has seen. `None` when it may be taken, or the
+/// store does not say.
+pub fn foreign(
+    tool: &dyn Tool,
+    state: &State,
+    scope: &Scope,
+    start: &Start,
+    session_cwd: &Path,
+) -> Option<String> {
+    let (target, near, owners): (&str, &Path, Vec<&Path>) = match start {
+        Start::Stored { fresh: true } | Start::Disowned { .. } => return None,
+        Start::Stored { fresh: false } => {
+            let mut owners = vec![scope.root.as_path()];
+            // A project that moved keeps the sessions of the place it left, once that is gone.
+            if let Some(origin) = &state.origin
+                && origin.how == "moved"
+                && Path::new(&origin.from).symlink_metadata().is_err()
+            {
+                owners.push(Path::new(&origin.from));
+            }
+            (state.resume_target.as_deref()?, session_cwd, owners)
+        }
+        Start::Moved(moved) => (
+            state.resume_target.as_deref()?,
+            moved.old_session_dir(),
+            vec![moved.from_root.as_path()],
+        ),
+        Start::Fork { from, .. } => {
+            let root = from.root.as_deref()?;
+            (
+                &from.target,
+                from.cwd.as_deref().unwrap_or(root),
+                vec![root],
+            )
+        }
+    };
+    let folder = tool.session_folder(near, target).ok().flatten()?;
+    let owned = owners
+        .iter()
+        .any(|owner| is_plain_absolute(owner) && folder.starts_with(owner));
+    if owned || pins::holds(tool.name(), target, &scope.root) {
+        return None;
+    }
+    Some(format!(
+        "{} session {target} ran in {}, not in this project",
+        tool.display_name(),
+        folder.display()
+    ))
 }
 
 /// The session a brand-new state forks from, if the settings ask for it: a new branch's, the

@@ -101,6 +101,14 @@ impl Tool for Agy {
         Ok(store::is_known(&store::root()?, id))
     }
 
+    fn session_folder(&self, _near: &Path, id: &str) -> Result<Option<PathBuf>> {
+        let root = store::root()?;
+        if !store::is_known(&root, id) {
+            return Ok(None);
+        }
+        Ok(store::Workspaces::read(&root).by_id.remove(id))
+    }
+
     fn discover(&self, context: &Context) -> Result<Option<String>> {
         Ok(store::latest_conversation(&store::root()?, context))
     }

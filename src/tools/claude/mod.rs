@@ -214,6 +214,10 @@ impl Tool for Claude {
         Ok(store::transcript(&context.session_cwd, id)?.is_some())
     }
 
+    fn session_folder(&self, near: &Path, id: &str) -> Result<Option<PathBuf>> {
+        Ok(store::transcript(near, id)?.and_then(|path| store::recorded_cwd(&path)))
+    }
+
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
         Some(self)
     }

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::base::env;
-use crate::base::files::{STORE_FILE_CAP, read_store_file};
+use crate::base::files::{self, STORE_FILE_CAP, read_store_file};
 use crate::base::ids::is_uuid;
+use crate::base::{env, json_prefix};
 use crate::tool::{Context, root_from};
 use crate::transcript::summary::{Projects, store_entries};
 
@@ -62,6 +62,20 @@ pub fn transcript(cwd: &Path, id: &str) -> Result<Option<PathBuf>> {
         (Some(only), None) => Ok(Some(only)),
         _ => Ok(None),
     }
+}
+
+/// How much of a transcript is read for the folder it records: the first records with a `cwd`
+/// come within a few lines, after at most a summary or a snapshot.
+const CWD_HEAD: u64 = 64 * 1024;
+
+/// The folder a transcript's first record with a `cwd` names. Claude files `/w/a/b-c` and
+/// `/w/a/b/c` under one folder name, so only this tells whose a transcript is.
+pub fn recorded_cwd(transcript: &Path) -> Option<PathBuf> {
+    let head = files::read_head(transcript, CWD_HEAD)?;
+    head.split(|byte| *byte == b'\n').find_map(|line| {
+        let [cwd] = json_prefix::strings(line, &[&["cwd"]]);
+        cwd.map(PathBuf::from)
+    })
 }
 
 /// How long claude keeps a session nobody uses: `cleanupPeriodDays` of its settings, 30 by

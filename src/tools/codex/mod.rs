@@ -193,6 +193,12 @@ impl Tool for Codex {
         Ok(store::locate(&store::sessions_dir()?, id).is_some())
     }
 
+    fn session_folder(&self, _near: &Path, id: &str) -> Result<Option<PathBuf>> {
+        let rollout = store::locate(&store::sessions_dir()?, id);
+        let meta = rollout.as_deref().and_then(store::read_meta);
+        Ok(meta.and_then(|meta| meta.cwd).map(PathBuf::from))
+    }
+
     fn discover(&self, context: &Context) -> Result<Option<String>> {
         let search = store::find_newest(&store::sessions_dir()?, context, context.created_at);
         Ok(search.found.map(|found| found.id))

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::base::env;
+use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::ids::is_native_id;
 use crate::project::{LegacyIdFile, SessionMode};
 use crate::tool::lookup::{SessionRef, pick_session, session_file};
@@ -112,6 +113,15 @@ impl Tool for Copilot {
 
     fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
         Ok(store::session_dir(id)?.is_dir())
+    }
+
+    fn session_folder(&self, _near: &Path, id: &str) -> Result<Option<PathBuf>> {
+        let workspace = store::session_dir(id)?.join(store::WORKSPACE);
+        let Some(bytes) = read_store_file(&workspace, STORE_FILE_CAP) else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        Ok(store::yaml_scalar(&text, "cwd").map(PathBuf::from))
     }
 
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
