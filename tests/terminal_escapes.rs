@@ -155,7 +155,7 @@ fn json_output_escapes_control_characters_and_reads_back_exactly() {
 fn a_cloned_state_whose_root_holds_an_escape_cannot_reach_the_terminal_at_launch() {
     let sb = Sandbox::new();
     sb.wrap("claude");
-    let root = format!("/nowhere/\x1b]52;c;cm0gLXJmIH4=\x07/shop");
+    let root = "/nowhere/\x1b]52;c;cm0gLXJmIH4=\x07/shop";
     sb.write_state(
         "claude",
         &json!({"version": 1, "tool": "claude", "session_mode": "managed-id",

@@ -18,7 +18,7 @@ fn record_path(tool: &str, id: &str) -> Option<PathBuf> {
         && id
             .bytes()
             .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'));
-    safe.then(|| platform::user_data_dir())
+    safe.then(platform::user_data_dir)
         .flatten()
         .map(|dir| dir.join("pins").join(tool).join(id))
 }

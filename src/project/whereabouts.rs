@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::scope::Scope;
+use super::scope::{STATE_DIR, Scope};
 use super::state::{State, is_plain_absolute};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,9 +33,25 @@ impl Whereabouts {
             },
             // The same folder by another path (a link, a bind mount) is home.
             Ok(_) if same_folder(recorded, &scope.root) => Whereabouts::Home,
+            Ok(_) if left_behind(recorded, &scope.root) => Whereabouts::Moved {
+                from: recorded.to_path_buf(),
+            },
             Ok(_) => Whereabouts::Copied {
                 from: recorded.to_path_buf(),
             },
+        }
+    }
+}
+
+/// Whether the project left `recorded` for `root`: that folder is gone, or it is now only the
+/// new root's parent (`mv shop shop/inner`), holding no state folder of its own.
+pub fn left_behind(recorded: &Path, root: &Path) -> bool {
+    match recorded.symlink_metadata() {
+        Err(_) => true,
+        Ok(_) => {
+            root != recorded
+                && root.starts_with(recorded)
+                && recorded.join(STATE_DIR).symlink_metadata().is_err()
         }
     }
 }
@@ -94,6 +110,25 @@ mod tests {
         assert_eq!(
             Whereabouts::of(&state, &elsewhere),
             Whereabouts::Moved { from: original }
+        );
+    }
+
+    #[test]
+    fn a_project_moved_into_its_own_subfolder_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("shop");
+        let inner = old.join("inner");
+        std::fs::create_dir_all(&inner).unwrap();
+        let state = state_for(&old);
+        assert_eq!(
+            Whereabouts::of(&state, &Scope::containing(inner.clone())),
+            Whereabouts::Moved { from: old.clone() }
+        );
+        // A parent that is a project of its own is copied from, as before.
+        std::fs::create_dir_all(old.join(STATE_DIR)).unwrap();
+        assert_eq!(
+            Whereabouts::of(&state, &Scope::containing(inner)),
+            Whereabouts::Copied { from: old }
         );
     }
 

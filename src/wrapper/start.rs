@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::project::settings::{BranchStart, WorktreeStart};
 use crate::project::state::is_plain_absolute;
-use crate::project::whereabouts::carried;
+use crate::project::whereabouts::{carried, left_behind};
 use crate::project::{Branch, Scope, State, StateStore, Whereabouts, pins};
 use crate::tool::{ForkFrom, Moved, Tool, context_for};
 
@@ -102,7 +102,7 @@ pub fn foreign(
             // A project that moved keeps the sessions of the place it left, once that is gone.
             if let Some(origin) = &state.origin
                 && origin.how == "moved"
-                && Path::new(&origin.from).symlink_metadata().is_err()
+                && left_behind(Path::new(&origin.from), &scope.root)
             {
                 owners.push(Path::new(&origin.from));
             }

@@ -64,18 +64,29 @@ pub fn transcript(cwd: &Path, id: &str) -> Result<Option<PathBuf>> {
     }
 }
 
-/// How much of a transcript is read for the folder it records: the first records with a `cwd`
-/// come within a few lines, after at most a summary or a snapshot.
-const CWD_HEAD: u64 = 64 * 1024;
+/// How much of a transcript is read for the folder it records: the first record with a `cwd`
+/// comes within a few lines, after at most a summary or a snapshot, which may be long.
+const CWD_LINES: usize = 32;
+const CWD_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The folder a transcript's first record with a `cwd` names. Claude files `/w/a/b-c` and
 /// `/w/a/b/c` under one folder name, so only this tells whose a transcript is.
 pub fn recorded_cwd(transcript: &Path) -> Option<PathBuf> {
-    let head = files::read_head(transcript, CWD_HEAD)?;
-    head.split(|byte| *byte == b'\n').find_map(|line| {
-        let [cwd] = json_prefix::strings(line, &[&["cwd"]]);
-        cwd.map(PathBuf::from)
-    })
+    use std::io::{BufRead, Read};
+    let (file, _) = files::open_regular(transcript, true).ok()?;
+    let mut reader = std::io::BufReader::new(file.take(CWD_BYTES));
+    let mut line = Vec::new();
+    for _ in 0..CWD_LINES {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).ok()? == 0 {
+            return None;
+        }
+        let [cwd] = json_prefix::strings(&line, &[&["cwd"]]);
+        if let Some(cwd) = cwd {
+            return Some(PathBuf::from(cwd));
+        }
+    }
+    None
 }
 
 /// How long claude keeps a session nobody uses: `cleanupPeriodDays` of its settings, 30 by
@@ -225,6 +236,27 @@ fn base36(mut value: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_recorded_folder_is_read_from_regular_files_only_and_within_a_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let zero = dir.path().join("zero.jsonl");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_eq!(recorded_cwd(&zero), None);
+        let fifo = dir.path().join("fifo.jsonl");
+        let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        assert_eq!(recorded_cwd(&fifo), None);
+        // One endless line without a newline: the budget ends it.
+        let long = dir.path().join("long.jsonl");
+        std::fs::write(&long, "x".repeat(5 * 1024 * 1024)).unwrap();
+        assert_eq!(recorded_cwd(&long), None);
+        let good = dir.path().join("good.jsonl");
+        std::fs::write(&good, "{\"type\":\"summary\"}\n{\"cwd\":\"/w/a/b-c\"}\n").unwrap();
+        assert_eq!(recorded_cwd(&good), Some(PathBuf::from("/w/a/b-c")));
+    }
 
     #[test]
     fn folder_names_follow_claude() {
