@@ -223,3 +223,127 @@ fn limit_keeps_the_newest_sessions() {
         .collect();
     assert!(ids.iter().all(|id| id == OTHER), "{ids:?}");
 }
+
+fn mkfifo(path: &std::path::Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+}
+
+#[test]
+fn what_could_not_be_searched_is_said_and_exits_2_when_nothing_matched() {
+    let sb = Sandbox::new();
+    // A session that cannot be read.
+    mkfifo(&claude_transcript(&sb.home, &sb.project, ID));
+    let out = search(&sb, &["coupon"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot search claude session"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A store folder that cannot be listed: codex's day folder is a file.
+    let sb = Sandbox::new();
+    sb.write(sb.home.join(".codex/sessions/2026/11/21"), "not a folder");
+    let out = search(&sb, &["coupon"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2026/11/21"), "{}", stderr(&out));
+    // A match elsewhere is still a match: exit 0, the warning said.
+    claude_session(&sb, OTHER, "the coupon");
+    let out = search(&sb, &["coupon"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2026/11/21"), "{}", stderr(&out));
+    // Claude's project folder is a file.
+    let sb = Sandbox::new();
+    let folder = claude_transcript(&sb.home, &sb.project, ID)
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    std::fs::create_dir_all(folder.parent().unwrap()).unwrap();
+    std::fs::write(&folder, "x").unwrap();
+    let out = search(&sb, &["coupon"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+}
+
+#[test]
+fn limit_stops_reading_once_enough_sessions_are_printed() {
+    let sb = Sandbox::new();
+    let dir = claude_transcript(&sb.home, &sb.project, ID)
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    // 300 sessions, newest first by mtime; the oldest cannot be read, and a search that read it
+    // would say so.
+    for n in 0..300u32 {
+        let id = format!("{n:08x}-2222-4333-8444-555555555555");
+        let path = dir.join(format!("{id}.jsonl"));
+        sb.write(&path, claude_user_line(&id, &sb.project, "the coupon"));
+        let age = std::time::Duration::from_secs(u64::from(n) * 60);
+        let time = std::time::SystemTime::now() - age;
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+    }
+    mkfifo(&dir.join("ffffffff-2222-4333-8444-555555555555.jsonl"));
+    let out = search(&sb, &["coupon", "--limit", "2", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ids: Vec<String> = json_matches(&out)
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(!stderr(&out).contains("cannot search"), "{}", stderr(&out));
+    // Without the limit it is read, and said.
+    let out = search(&sb, &["coupon", "--json"]);
+    assert!(stderr(&out).contains("cannot search"), "{}", stderr(&out));
+}
+
+/// A store larger than the address space the search may use, every message matching: results
+/// are printed as they are found, never gathered, so it finishes under the cap.
+#[test]
+fn a_search_of_a_store_larger_than_its_memory_cap_streams() {
+    use std::os::unix::process::CommandExt;
+    const CAP: u64 = 128 * 1024 * 1024;
+    let sb = Sandbox::new();
+    let dir = claude_transcript(&sb.home, &sb.project, ID)
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    // 12 sessions of 16 MB, 1 KB messages: 192 MB, more than the cap.
+    let message = format!("coupon {}", "x".repeat(1000));
+    for n in 0..12u32 {
+        let id = format!("{n:08x}-2222-4333-8444-555555555555");
+        let line = claude_user_line(&id, &sb.project, &message);
+        let body = line.repeat((16 << 20) / line.len());
+        sb.write(dir.join(format!("{id}.jsonl")), body);
+    }
+    for args in [&["coupon", "--json"][..], &["coupon", "--limit", "1"]] {
+        let mut command = sb.cli();
+        command.arg("search").args(args);
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: CAP,
+                    rlim_max: CAP,
+                };
+                match libc::setrlimit(libc::RLIMIT_AS, &limit) {
+                    0 => Ok(()),
+                    _ => Err(std::io::Error::last_os_error()),
+                }
+            });
+        }
+        let out = command
+            .stdout(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("coupon"), "{args:?}");
+    }
+}

@@ -3,6 +3,7 @@
 //! did, 2 on an error.
 
 use std::fmt::Write as _;
+use std::ops::ControlFlow;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -16,7 +17,7 @@ use crate::base::failure::report;
 use crate::base::time::format_time;
 use crate::base::visible::{self, errln};
 use crate::project::Scope;
-use crate::search::{self, Hit, Query, snippet};
+use crate::search::{self, Candidate, Findings, MessageMatch, Query, SNIPPET_WIDTH};
 use crate::transcript::summary::Projects;
 
 #[derive(Args)]
@@ -53,19 +54,21 @@ struct JsonMatch<'a> {
     timestamp: Option<String>,
     /// The message's place among the session's visible messages, from 0.
     message: usize,
-    snippet: String,
+    snippet: &'a str,
     /// Byte ranges of each match in `snippet`.
-    snippet_offsets: Vec<(usize, usize)>,
+    snippet_offsets: &'a [(usize, usize)],
     /// Byte ranges of each match in the whole message text.
     offsets: &'a [(usize, usize)],
 }
 
-/// How much of a matching line a snippet shows.
-const SNIPPET_WIDTH: usize = 100;
-
 pub fn run(args: &SearchArgs) -> Result<ExitCode> {
     match search(args) {
-        Ok(found) => Ok(ExitCode::from(if found { 0 } else { 1 })),
+        Ok(Searched { found: true, .. }) => Ok(ExitCode::from(0)),
+        // As grep and ripgrep: something could not be searched and nothing matched.
+        Ok(Searched {
+            incomplete: true, ..
+        }) => Ok(ExitCode::from(2)),
+        Ok(_) => Ok(ExitCode::from(1)),
         Err(error) => {
             report(&error);
             Ok(ExitCode::from(2))
@@ -73,7 +76,15 @@ pub fn run(args: &SearchArgs) -> Result<ExitCode> {
     }
 }
 
-fn search(args: &SearchArgs) -> Result<bool> {
+struct Searched {
+    found: bool,
+    /// Some store or session could not be read.
+    incomplete: bool,
+}
+
+/// Prints each session's matches as soon as they are found, newest session first; with
+/// `--limit`, stops reading once that many sessions are printed.
+fn search(args: &SearchArgs) -> Result<Searched> {
     let query = Query::new(&args.pattern, args.regex, args.case_sensitive)?;
     let scope = Scope::current()?;
     let projects = match args.all_projects {
@@ -86,99 +97,137 @@ fn search(args: &SearchArgs) -> Result<bool> {
     }
     // Newest first across tools, as one list.
     candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.info.updated_at));
-    let (mut hits, failed) = search::search(&query, candidates);
-    for failure in &failed {
-        errln!(
-            "warning: cannot search {} session {}: {:#}",
-            failure.tool.name(),
-            failure.info.id,
-            failure.error
-        );
-    }
-    if let Some(limit) = args.limit {
-        hits.truncate(limit);
-    }
-    let text = match args.json {
-        true => json_lines(&hits)?,
-        false => human(
-            &hits,
-            Style {
-                colour: output::colour_on_stdout(),
-            },
-        ),
+    let width = output::terminal_width().unwrap_or(SNIPPET_WIDTH + 30);
+    let mut printer = Printer {
+        json: args.json,
+        style: Style {
+            colour: output::colour_on_stdout(),
+        },
+        width,
+        limit: args.limit,
+        sessions: 0,
+        failed: false,
+        written: Ok(()),
     };
-    output::write_stdout(text.as_bytes())?;
-    Ok(!hits.is_empty())
+    let snippet_width = match args.json {
+        true => SNIPPET_WIDTH,
+        false => width.saturating_sub(24).clamp(20, SNIPPET_WIDTH),
+    };
+    search::search_each(&query, candidates, snippet_width, &mut printer);
+    printer.written?;
+    Ok(Searched {
+        found: printer.sessions > 0,
+        incomplete: printer.failed || !unlisted.is_empty(),
+    })
 }
 
-fn json_lines(hits: &[Hit]) -> Result<String> {
-    let mut out = String::new();
-    for hit in hits {
-        for found in &hit.matches {
-            let (snippet, snippet_offsets) = snippet(&found.text, &found.ranges, SNIPPET_WIDTH);
+/// Writes each finding as it comes: for people, a header line per session (tool, short id for
+/// `show` and `use`, time, title), then each matching message's role, time and snippet, the
+/// matches highlighted; or one JSON object per matching message.
+struct Printer {
+    json: bool,
+    style: Style,
+    width: usize,
+    limit: Option<usize>,
+    /// Sessions printed so far.
+    sessions: usize,
+    failed: bool,
+    written: Result<()>,
+}
+
+impl Printer {
+    fn write(&mut self, text: &str) -> ControlFlow<()> {
+        self.written = output::write_stdout(text.as_bytes());
+        match self.written.is_ok() {
+            true => ControlFlow::Continue(()),
+            false => ControlFlow::Break(()),
+        }
+    }
+}
+
+fn local(time: Option<DateTime<Utc>>, format: &str) -> String {
+    match time {
+        Some(time) => time.with_timezone(&Local).format(format).to_string(),
+        None => "?".to_owned(),
+    }
+}
+
+impl Findings for Printer {
+    fn matched(
+        &mut self,
+        session: &Candidate,
+        first: bool,
+        found: MessageMatch,
+    ) -> ControlFlow<()> {
+        let mut out = String::new();
+        if self.json {
             let line = JsonMatch {
-                tool: hit.tool.name(),
-                id: &hit.info.id,
-                path: hit.info.path.display().to_string(),
+                tool: session.tool.name(),
+                id: &session.info.id,
+                path: session.info.path.display().to_string(),
                 role: found.role.to_string(),
                 timestamp: found.timestamp.map(format_time),
                 message: found.index,
-                snippet,
-                snippet_offsets,
+                snippet: &found.snippet,
+                snippet_offsets: &found.snippet_ranges,
                 offsets: &found.ranges,
             };
-            out += &serde_json::to_string(&line)?;
-            out.push('\n');
+            match serde_json::to_string(&line) {
+                Ok(json) => out = json + "\n",
+                Err(error) => {
+                    self.written = Err(error.into());
+                    return ControlFlow::Break(());
+                }
+            }
+            return self.write(&out);
         }
-    }
-    Ok(out)
-}
-
-/// A header line per session (tool, short id for `show` and `use`, time, title), then each
-/// matching message's role, time and snippet, the matches highlighted.
-fn human(hits: &[Hit], style: Style) -> String {
-    let local = |time: Option<DateTime<Utc>>, format: &str| match time {
-        Some(time) => time.with_timezone(&Local).format(format).to_string(),
-        None => "?".to_owned(),
-    };
-    let width = output::terminal_width().unwrap_or(SNIPPET_WIDTH + 30);
-    let mut out = String::new();
-    for (n, hit) in hits.iter().enumerate() {
-        if n > 0 {
-            out.push('\n');
+        if first {
+            if self.sessions > 0 {
+                out.push('\n');
+            }
+            let short: String = session.info.id.chars().take(8).collect();
+            let header = format!(
+                "{} {short}  {}  {}",
+                session.tool.name(),
+                local(session.info.updated_at, "%Y-%m-%d %H:%M"),
+                session.info.title.shown()
+            );
+            let header = output::cut(&visible::one_line(&header), self.width);
+            let _ = writeln!(out, "{}", self.style.paint(&header, Style::BOLD));
         }
-        let short: String = hit.info.id.chars().take(8).collect();
-        let header = format!(
-            "{} {short}  {}  {}",
-            hit.tool.name(),
-            local(hit.info.updated_at, "%Y-%m-%d %H:%M"),
-            hit.info.title.shown()
+        let lead = format!(
+            "  {:<9}  {}  ",
+            found.role.to_string(),
+            local(found.timestamp, "%H:%M:%S")
         );
         let _ = writeln!(
             out,
-            "{}",
-            style.paint(
-                &output::cut(&visible::one_line(&header), width),
-                Style::BOLD
-            )
+            "{}{}",
+            self.style.paint(&lead, Style::DIM),
+            highlighted(&found.snippet, &found.snippet_ranges, self.style)
         );
-        for found in &hit.matches {
-            let room = width.saturating_sub(24).clamp(20, SNIPPET_WIDTH);
-            let (shown, ranges) = snippet(&found.text, &found.ranges, room);
-            let lead = format!(
-                "  {:<9}  {}  ",
-                found.role.to_string(),
-                local(found.timestamp, "%H:%M:%S")
-            );
-            let _ = writeln!(
-                out,
-                "{}{}",
-                style.paint(&lead, Style::DIM),
-                highlighted(&shown, &ranges, style)
-            );
+        self.write(&out)
+    }
+
+    fn finished(&mut self, _session: &Candidate, matched: usize) -> ControlFlow<()> {
+        if matched > 0 {
+            self.sessions += 1;
+        }
+        match self.limit.is_some_and(|limit| self.sessions >= limit) {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(()),
         }
     }
-    out
+
+    fn failed(&mut self, session: &Candidate, error: anyhow::Error) -> ControlFlow<()> {
+        self.failed = true;
+        errln!(
+            "warning: cannot search {} session {}: {error:#}",
+            session.tool.name(),
+            session.info.id,
+        );
+        ControlFlow::Continue(())
+    }
 }
 
 fn highlighted(text: &str, ranges: &[(usize, usize)], style: Style) -> String {

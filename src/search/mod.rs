@@ -9,6 +9,8 @@
 
 pub mod pattern;
 
+use std::ops::ControlFlow;
+
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -26,30 +28,20 @@ pub struct Candidate {
     pub info: SessionInfo,
 }
 
-/// A message that matched.
+/// A message that matched: where, and the line around its first match, never its whole text,
+/// so that what a search holds stays small however large the messages are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageMatch {
     /// Its place among the session's visible messages, from 0.
     pub index: usize,
     pub role: Role,
     pub timestamp: Option<DateTime<Utc>>,
-    pub text: String,
-    /// Byte ranges of every match in `text`.
+    /// The line around the first match, cut to the snippet width ([`snippet`]).
+    pub snippet: String,
+    /// Byte ranges of each match in `snippet`.
+    pub snippet_ranges: Vec<(usize, usize)>,
+    /// Byte ranges of every match in the whole message text.
     pub ranges: Vec<(usize, usize)>,
-}
-
-/// A session with matches.
-pub struct Hit {
-    pub tool: &'static dyn Tool,
-    pub info: SessionInfo,
-    pub matches: Vec<MessageMatch>,
-}
-
-/// Why a session could not be searched.
-pub struct Failed {
-    pub tool: &'static dyn Tool,
-    pub info: SessionInfo,
-    pub error: anyhow::Error,
 }
 
 /// Each tool's sessions of `projects`, newest first (at most `limit` of each tool), as
@@ -65,7 +57,10 @@ pub fn sessions_of(
         let Some(lister) = tool.session_lister() else {
             continue;
         };
-        let mut sessions = match lister.list(projects) {
+        let mut skipped = Vec::new();
+        let sessions = lister.list(projects, &mut skipped);
+        failed.extend(skipped.into_iter().map(|error| (tool, error)));
+        let mut sessions = match sessions {
             Ok(sessions) => sessions,
             Err(error) => {
                 failed.push((tool, error));
@@ -85,82 +80,139 @@ pub fn sessions_of(
     (listed, failed)
 }
 
-/// Searches `candidates` in parallel; hits and failures come back in the candidates' order.
-pub fn search(query: &Query, candidates: Vec<Candidate>) -> (Vec<Hit>, Vec<Failed>) {
-    enum Outcome {
-        Hit(Hit),
-        Nothing,
-        Failed(Failed),
-    }
-    let outcomes: Vec<Outcome> = candidates
-        .into_par_iter()
-        .map(|candidate| match search_one(query, &candidate) {
-            Ok(Some(matches)) => Outcome::Hit(Hit {
-                tool: candidate.tool,
-                info: candidate.info,
-                matches,
-            }),
-            Ok(None) => Outcome::Nothing,
-            Err(error) => Outcome::Failed(Failed {
-                tool: candidate.tool,
-                info: candidate.info,
-                error,
-            }),
-        })
-        .collect();
-    let mut hits = Vec::new();
-    let mut failed = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Hit(hit) => hits.push(hit),
-            Outcome::Nothing => {}
-            Outcome::Failed(failure) => failed.push(failure),
-        }
-    }
-    (hits, failed)
+/// Where a search's findings go, in the candidates' order; `Break` stops the search there,
+/// reading nothing more.
+pub trait Findings {
+    /// A matching message of `session`; `first` for its first.
+    fn matched(&mut self, session: &Candidate, first: bool, found: MessageMatch)
+    -> ControlFlow<()>;
+    /// `session` is read to its end, and held `matched` matching messages.
+    fn finished(&mut self, session: &Candidate, matched: usize) -> ControlFlow<()>;
+    /// `session` could not be searched.
+    fn failed(&mut self, session: &Candidate, error: anyhow::Error) -> ControlFlow<()>;
 }
 
-/// The matching messages of one session, or `None` when nothing matches.
-pub fn search_one(query: &Query, candidate: &Candidate) -> Result<Option<Vec<MessageMatch>>> {
-    let source = candidate
-        .tool
-        .transcript_source()
-        .ok_or_else(|| anyhow!("{} sessions cannot be read", candidate.tool.name()))?;
-    let path = &candidate.info.path;
-    if let Some(gate) = query.gate() {
-        let mut seen = false;
-        let read = lines::gated(gate, || {
-            source.read_transcript(path, &mut |message: Message| {
-                if query.is_match(&message.text) {
-                    seen = true;
-                    // Enough: stop reading this file.
-                    return Err(anyhow!(FOUND));
-                }
-                Ok(())
-            })
-        });
-        if !seen {
-            read?;
-            return Ok(None);
+/// How many sessions are looked through at once: enough to keep every core busy.
+const BATCH: usize = 64;
+
+/// Searches `candidates`: a batch at a time, every session of it is read in parallel up to its
+/// first matching message; then the sessions that matched are read again, one after another,
+/// each matching message handed to `findings` as it is read. Nothing is gathered, so memory
+/// stays bounded by the longest line whatever the store holds. Snippets are cut to
+/// `snippet_width` characters.
+pub fn search_each(
+    query: &Query,
+    candidates: Vec<Candidate>,
+    snippet_width: usize,
+    findings: &mut dyn Findings,
+) {
+    let mut candidates = candidates.into_iter().peekable();
+    while candidates.peek().is_some() {
+        let batch: Vec<Candidate> = candidates.by_ref().take(BATCH).collect();
+        let firsts: Vec<Result<bool>> = batch
+            .par_iter()
+            .map(|candidate| first_match(query, candidate))
+            .collect();
+        for (candidate, first) in batch.iter().zip(firsts) {
+            let flow = match first {
+                Ok(false) => ControlFlow::Continue(()),
+                Ok(true) => match each_match(query, candidate, snippet_width, findings) {
+                    Ok(ControlFlow::Break(())) => ControlFlow::Break(()),
+                    Ok(ControlFlow::Continue(matched)) => findings.finished(candidate, matched),
+                    Err(error) => findings.failed(candidate, error),
+                },
+                Err(error) => findings.failed(candidate, error),
+            };
+            if flow.is_break() {
+                return;
+            }
         }
     }
-    let mut matches = Vec::new();
+}
+
+/// The candidates whose visible conversation holds a match, in parallel; those that could not
+/// be read are left out.
+pub fn matching(query: &Query, candidates: Vec<Candidate>) -> Vec<Candidate> {
+    candidates
+        .into_par_iter()
+        .filter(|candidate| first_match(query, candidate).unwrap_or(false))
+        .collect()
+}
+
+/// How much of a matching line a snippet shows by default.
+pub const SNIPPET_WIDTH: usize = 100;
+
+fn source_of(candidate: &Candidate) -> Result<&dyn crate::tool::TranscriptSource> {
+    candidate
+        .tool
+        .transcript_source()
+        .ok_or_else(|| anyhow!("{} sessions cannot be read", candidate.tool.name()))
+}
+
+/// Whether any visible message of the session matches: read behind the line gate, when the
+/// pattern has one, and only up to the first match.
+pub fn first_match(query: &Query, candidate: &Candidate) -> Result<bool> {
+    let source = source_of(candidate)?;
+    let path = &candidate.info.path;
+    let mut seen = false;
+    let mut read = || {
+        source.read_transcript(path, &mut |message: Message| {
+            if query.is_match(&message.text) {
+                seen = true;
+                // Enough: stop reading this file.
+                return Err(anyhow!(FOUND));
+            }
+            Ok(())
+        })
+    };
+    let read = match query.gate() {
+        Some(gate) => lines::gated(gate, read),
+        None => read(),
+    };
+    match seen {
+        true => Ok(true),
+        false => read.map(|_| false),
+    }
+}
+
+/// Reads the whole session, handing each matching message to `findings`, numbered as `show`
+/// numbers them; how many matched, or `Break` when `findings` said stop.
+fn each_match(
+    query: &Query,
+    candidate: &Candidate,
+    snippet_width: usize,
+    findings: &mut dyn Findings,
+) -> Result<ControlFlow<(), usize>> {
+    let source = source_of(candidate)?;
     let mut index = 0;
-    source.read_transcript(path, &mut |message: Message| {
+    let mut matched = 0;
+    let mut stopped = false;
+    let read = source.read_transcript(&candidate.info.path, &mut |message: Message| {
         let ranges = query.find(&message.text);
         if !ranges.is_empty() {
-            matches.push(MessageMatch {
+            let (snippet, snippet_ranges) = snippet(&message.text, &ranges, snippet_width);
+            let found = MessageMatch {
                 index,
                 role: message.role,
                 timestamp: message.timestamp,
-                text: message.text,
+                snippet,
+                snippet_ranges,
                 ranges,
-            });
+            };
+            matched += 1;
+            if findings.matched(candidate, matched == 1, found).is_break() {
+                stopped = true;
+                return Err(anyhow!(FOUND));
+            }
         }
         index += 1;
         Ok(())
-    })?;
-    Ok((!matches.is_empty()).then_some(matches))
+    });
+    if stopped {
+        return Ok(ControlFlow::Break(()));
+    }
+    read?;
+    Ok(ControlFlow::Continue(matched))
 }
 
 const FOUND: &str = "found";

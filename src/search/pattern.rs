@@ -65,8 +65,11 @@ fn never_escaped(c: char) -> bool {
 /// escaped must appear in the raw line (in either case, when the search ignores case), or the
 /// line cannot hold the match. A pattern with no such run gets no gate.
 fn line_gate(pattern: &str, insensitive: bool) -> Result<Option<Gate>> {
+    // Ignoring case, `k` also matches the Kelvin sign and `s` the long s, which an encoder may
+    // write as `\u212a` and `\u017f`: those letters cannot be required in the raw line.
+    let gated = |c: char| never_escaped(c) && !(insensitive && matches!(c, 'k' | 'K' | 's' | 'S'));
     let run = pattern
-        .split(|c: char| !never_escaped(c))
+        .split(|c: char| !gated(c))
         .max_by_key(|run| run.len())
         .unwrap_or_default();
     if run.is_empty() {
@@ -121,5 +124,75 @@ mod tests {
         let all_escaped = Query::new("é", false, false).unwrap();
         assert!(all_escaped.gate().is_none());
         assert!(Query::new("x.*y", true, false).unwrap().gate().is_none());
+    }
+
+    #[test]
+    fn a_literal_finds_what_unicode_case_folding_finds_behind_an_escape() {
+        let line = r#"{"text":"300 \u212aelvin"}"#;
+        let literal = Query::new("kelvin", false, false).unwrap();
+        let regex = Query::new("kelvin", true, false).unwrap();
+        assert!(regex.is_match("300 \u{212a}elvin"));
+        assert!(literal.is_match("300 \u{212a}elvin"));
+        assert!(passes(&literal, line));
+        let long_s = Query::new("last", false, false).unwrap();
+        assert!(passes(&long_s, r#"{"text":"la\u017ft"}"#));
+    }
+
+    /// JSON as the tools' encoders write it: Python's `ensure_ascii` escapes every non-ASCII
+    /// character, Go's also `<`, `>` and `&`, and any may escape `/`.
+    fn encoded(text: &str) -> String {
+        let mut out = String::from("{\"text\":\"");
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '/' => out.push_str("\\/"),
+                '\n' => out.push_str("\\n"),
+                '<' | '>' | '&' => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+                c => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+        }
+        out + "\"}"
+    }
+
+    proptest::proptest! {
+        /// The gate never drops a line whose decoded message the full match accepts, so a
+        /// literal search finds exactly what the same pattern as a regex finds.
+        #[test]
+        fn literal_and_regex_agree_behind_json_escapes(
+            text in "[a-zA-Z kKsS\u{212a}\u{17f}\u{e9}\u{c9}\"\\/<&\n]{0,24}",
+            start in 0usize..24,
+            len in 1usize..8,
+        ) {
+            let chars: Vec<char> = text.chars().collect();
+            let start = start.min(chars.len());
+            let end = (start + len).min(chars.len());
+            // The text's own letters, folded to lower-case ASCII where one folds to it: the
+            // pattern `k` for the Kelvin sign in the text.
+            let pattern: String = chars[start..end]
+                .iter()
+                .map(|&c| match c {
+                    '\u{212a}' => 'k',
+                    '\u{17f}' => 's',
+                    c => c.to_ascii_lowercase(),
+                })
+                .collect();
+            proptest::prop_assume!(!pattern.is_empty());
+            let literal = Query::new(&pattern, false, false).unwrap();
+            let regex = Query::new(&regex::escape(&pattern), true, false).unwrap();
+            let line = encoded(&text);
+            let decoded: serde_json::Value = serde_json::from_str(&line).unwrap();
+            proptest::prop_assert_eq!(decoded["text"].as_str().unwrap(), text.as_str());
+            proptest::prop_assert_eq!(literal.is_match(&text), regex.is_match(&text));
+            if literal.is_match(&text) {
+                proptest::prop_assert!(passes(&literal, &line), "{:?} in {}", pattern, line);
+            }
+        }
     }
 }

@@ -16,7 +16,13 @@ pub trait SessionLister {
     /// The sessions of the projects `projects` admits, in any order. Which sessions belong to a
     /// project is decided as the tool's own resume decides it. A file that cannot be read is
     /// listed with a placeholder title; only a store that cannot be read at all is an error.
-    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>>;
+    /// Each folder of the store that could not be read is noted in `skipped`, so that a search
+    /// says it could not look everywhere.
+    fn list(
+        &self,
+        projects: &Projects,
+        skipped: &mut Vec<anyhow::Error>,
+    ) -> Result<Vec<SessionInfo>>;
 
     /// What the session file at `path`, as `TranscriptSource::find_session` gives it, says
     /// about itself.

@@ -341,12 +341,12 @@ fn candidates(app: &App) -> Vec<Candidate> {
 /// The (tool, id) of each candidate whose conversation holds `pattern`.
 fn full_text(pattern: &str, candidates: Vec<Candidate>) -> HashSet<(String, String)> {
     let matched = match Query::new(pattern, false, false) {
-        Ok(query) => search::search(&query, candidates).0,
+        Ok(query) => search::matching(&query, candidates),
         Err(_) => Vec::new(),
     };
     matched
         .into_iter()
-        .map(|hit| (hit.tool.name().to_owned(), hit.info.id))
+        .map(|found| (found.tool.name().to_owned(), found.info.id))
         .collect()
 }
 

@@ -167,7 +167,11 @@ impl TranscriptSource for Agy {
 impl SessionLister for Agy {
     /// agy keys conversations by workspace (FORMATS.md): its cache and history say which
     /// workspace each `brain/<id>` conversation is from, by id or, in early builds, by prompt.
-    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
+    fn list(
+        &self,
+        projects: &Projects,
+        _skipped: &mut Vec<anyhow::Error>,
+    ) -> Result<Vec<SessionInfo>> {
         let root = store::root()?;
         let workspaces = store::Workspaces::read(&root);
         let mut sessions = Vec::new();

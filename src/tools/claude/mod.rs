@@ -256,8 +256,12 @@ impl TranscriptSource for Claude {
 }
 
 impl SessionLister for Claude {
-    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
-        let listed = store::listed_transcripts(projects)?;
+    fn list(
+        &self,
+        projects: &Projects,
+        skipped: &mut Vec<anyhow::Error>,
+    ) -> Result<Vec<SessionInfo>> {
+        let listed = store::listed_transcripts(projects, skipped)?;
         Ok(listed
             .into_iter()
             .map(|(id, path, belongs)| (transcript::describe_transcript(&id, path), belongs))

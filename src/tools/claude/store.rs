@@ -153,7 +153,10 @@ impl Belongs {
 /// The transcripts that may belong to `projects`, with how their folder relates: Claude files
 /// sessions by the folder they started in (FORMATS.md), so a project's are in its own folder and
 /// in its subfolders' folders, whose names start with its name.
-pub fn listed_transcripts(projects: &Projects) -> Result<Vec<(String, PathBuf, Belongs)>> {
+pub fn listed_transcripts(
+    projects: &Projects,
+    skipped: &mut Vec<anyhow::Error>,
+) -> Result<Vec<(String, PathBuf, Belongs)>> {
     let own = match projects.root() {
         Some(root) => Some(project_dir(root)?),
         None => None,
@@ -174,8 +177,15 @@ pub fn listed_transcripts(projects: &Projects) -> Result<Vec<(String, PathBuf, B
             (Some(_), _) => continue,
             (None, _) => Belongs::Any,
         };
-        let Ok(files) = std::fs::read_dir(folder.path()) else {
-            continue;
+        let files = match std::fs::read_dir(folder.path()) {
+            Ok(files) => files,
+            Err(error) => {
+                skipped.push(
+                    anyhow::Error::new(error)
+                        .context(format!("cannot read {}", folder.path().display())),
+                );
+                continue;
+            }
         };
         for file in files.flatten() {
             let file_name = file.file_name();

@@ -286,8 +286,12 @@ impl TranscriptSource for Codex {
 }
 
 impl SessionLister for Codex {
-    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
-        let rollouts = store::project_rollouts(projects)?;
+    fn list(
+        &self,
+        projects: &Projects,
+        skipped: &mut Vec<anyhow::Error>,
+    ) -> Result<Vec<SessionInfo>> {
+        let rollouts = store::project_rollouts(projects, skipped)?;
         Ok(rollouts
             .into_iter()
             .map(|(rollout, meta)| transcript::describe_rollout(rollout.id, rollout.path, meta))

@@ -454,12 +454,21 @@ fn newest_in_parallel<T: Sync>(
 /// The interactive rollouts of `projects`, with what their first lines say: codex finds a session
 /// by the `cwd` of its `session_meta` (FORMATS.md), and leaves archived and `exec` sessions out
 /// of its own resume.
-pub fn project_rollouts(projects: &Projects) -> Result<Vec<(Rollout, Option<Meta>)>> {
+pub fn project_rollouts(
+    projects: &Projects,
+    skipped: &mut Vec<anyhow::Error>,
+) -> Result<Vec<(Rollout, Option<Meta>)>> {
     let sessions = sessions_dir()?;
     let mut found = Vec::new();
     for (_, dir) in days_newest_first(&sessions) {
-        let Ok(folder) = Folder::open(&dir) else {
-            continue;
+        let folder = match Folder::open(&dir) {
+            Ok(folder) => folder,
+            Err(error) => {
+                skipped.push(
+                    anyhow::Error::new(error).context(format!("cannot read {}", dir.display())),
+                );
+                continue;
+            }
         };
         for rollout in rollouts_in(&dir) {
             let Some(name) = rollout.path.file_name() else {

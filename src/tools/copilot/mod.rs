@@ -163,7 +163,11 @@ impl TranscriptSource for Copilot {
 impl SessionLister for Copilot {
     /// Copilot records each session's folder in its `workspace.yaml` (`cwd`, `git_root`), and
     /// again in the `session.start` event: a session belongs to the project holding either.
-    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
+    fn list(
+        &self,
+        projects: &Projects,
+        _skipped: &mut Vec<anyhow::Error>,
+    ) -> Result<Vec<SessionInfo>> {
         let mut sessions = Vec::new();
         for entry in store_entries(&store::root()?.join("session-state"))? {
             let Some(id) = entry.file_name().to_str().map(str::to_owned) else {

@@ -245,7 +245,11 @@ impl TranscriptSource for Gemini {
 
 impl SessionLister for Gemini {
     /// This project's chats, one per session id; sub-agent sessions are left out.
-    fn list(&self, projects: &Projects) -> Result<Vec<SessionInfo>> {
+    fn list(
+        &self,
+        projects: &Projects,
+        _skipped: &mut Vec<anyhow::Error>,
+    ) -> Result<Vec<SessionInfo>> {
         let mut sessions = Vec::new();
         for (chats, cwd) in store::project_chats(projects)? {
             let Ok(files) = std::fs::read_dir(&chats) else {
