@@ -275,3 +275,68 @@ fn a_terminal_that_goes_away_ends_the_browser() {
     );
     assert!(!sb.ran("claude"));
 }
+
+impl Pty {
+    /// Resizes the terminal, as a window does; the kernel tells the browser with SIGWINCH.
+    fn resize(&self, rows: u16, columns: u16) {
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: columns,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: a valid winsize for the master's TIOCSWINSZ.
+        assert_eq!(
+            unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &size) },
+            0
+        );
+    }
+
+    /// Waits until the screen has shown `text` after the first `from` bytes.
+    fn wait_for_after(&self, from: usize, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.printed().get(from..).unwrap_or("").contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "never printed {text:?} after {from}:\n{:?}",
+                self.printed().get(from..)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn a_resized_terminal_is_redrawn_without_a_key() {
+    let sb = Sandbox::new();
+    let mut pty = browse_two_sessions(&sb);
+    // Larger: the status line is drawn on the new last row.
+    let before = pty.printed().len();
+    pty.resize(35, 120);
+    pty.wait_for_after(before, "\x1b[35;1H");
+    // Smaller.
+    let before = pty.printed().len();
+    pty.resize(10, 40);
+    pty.wait_for_after(before, "\x1b[10;1H");
+    pty.keys("q");
+    assert!(pty.wait().success(), "{}", pty.printed());
+}
+
+#[test]
+fn q_quits_after_a_filter_of_special_characters() {
+    for (filter, end) in [
+        ("*[(\\?\"'`$%^&|~<>{}", "\r"),
+        ("*[(\\?\"'`$%^&|~<>{}", "\x1b"),
+        ("\u{202e}é漢字🙂\t", "\r"),
+    ] {
+        let sb = Sandbox::new();
+        let mut pty = browse_two_sessions(&sb);
+        pty.keys(&format!("/{filter}"));
+        std::thread::sleep(Duration::from_millis(300));
+        pty.keys(end);
+        std::thread::sleep(Duration::from_millis(300));
+        pty.keys("q");
+        assert!(pty.wait().success(), "{filter:?}: {}", pty.printed());
+        assert!(!sb.ran("claude"));
+    }
+}

@@ -173,9 +173,16 @@ fn event_loop(
     let mut searching = false;
     let mut dirty = true;
     let mut draining = false;
+    let mut size = terminal.size()?;
     loop {
         if platform::interrupted() {
             return Ok(Exit::Interrupted);
+        }
+        // A resize is a signal, not input: our wait on stdin never sees it, so each tick looks.
+        let now = terminal.size()?;
+        if now != size {
+            size = now;
+            dirty = true;
         }
         if let Ok((pattern, found)) = found_rx.try_recv() {
             searching = false;
