@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 #[path = "launch/hostile.rs"]
 mod hostile;
+#[path = "launch/many.rs"]
+mod many;
 #[path = "launch/search.rs"]
 mod search;
 
@@ -48,6 +50,12 @@ fn main() {
     // `--only search`: case 9 alone, for working on search.
     if args.iter().any(|arg| arg == "search") && args.iter().any(|arg| arg == "--only") {
         search::case(&bench, &mut table);
+        println!("{}", table.render());
+        return;
+    }
+    // `--only many`: case 10 alone.
+    if args.iter().any(|arg| arg == "many") && args.iter().any(|arg| arg == "--only") {
+        many::case(&bench, &mut table);
         println!("{}", table.render());
         return;
     }
@@ -156,6 +164,8 @@ fn main() {
 
     // 9. search over a 1 GB store, against ripgrep.
     search::case(&bench, &mut table);
+    // 10. search and listing over 10,000 and 100,000 files.
+    many::case(&bench, &mut table);
 
     if compare_python {
         // Cases 3 and 4 rewrote the codex state; put back the stored id of case 2.

@@ -168,7 +168,7 @@ fn store(bench: &Bench, home: &Path, project: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn seconds(command: &mut Command) -> (f64, f64, Option<i32>) {
+pub fn seconds(command: &mut Command) -> (f64, f64, Option<i32>) {
     let started = Instant::now();
     let (status, rss_kb) = run_with_rusage(
         command
@@ -181,35 +181,40 @@ fn seconds(command: &mut Command) -> (f64, f64, Option<i32>) {
     (started.elapsed().as_secs_f64(), rss_kb / 1024.0, code)
 }
 
-/// The argument that makes the bench binary a small helper which runs `search` once and prints
-/// its peak RSS in KB: `--measure-search-rss HOME DIR BINARY PATTERN`.
-pub const MEASURE: &str = "--measure-search-rss";
+/// The argument that makes the bench binary a small helper which runs a command of the binary
+/// under test once and prints its peak RSS in KB: `--measure-rss HOME DIR BINARY ARGS...`.
+pub const MEASURE: &str = "--measure-rss";
 
 /// The helper's side of [`MEASURE`]. A child's `ru_maxrss` also counts the memory of the process
 /// it was forked from (Linux keeps the high-water mark across exec), and by case 9 the bench holds
 /// hundreds of MB; a fresh, small process measures only `search`.
 pub fn measure(args: &[String]) {
-    let [home, dir, binary, pattern] = args else {
-        panic!("{MEASURE} HOME DIR BINARY PATTERN");
+    let [home, dir, binary, rest @ ..] = args else {
+        panic!("{MEASURE} HOME DIR BINARY ARGS...");
     };
     let mut command = Command::new(binary);
     command
-        .args(["search", pattern])
+        .args(rest)
         .env_clear()
         .env("HOME", home)
         .env("PATH", "/usr/bin:/bin")
         .current_dir(dir);
     let (_, rss_mb, code) = seconds(&mut command);
-    assert_eq!(code, Some(0), "search found nothing");
+    assert_eq!(code, Some(0), "{rest:?} found nothing");
     println!("{}", rss_mb * 1024.0);
 }
 
 /// Peak RSS of one `search` run, in MB, measured by the helper.
 fn search_rss_mb(home: &Path, project: &Path) -> f64 {
+    rss_mb(home, project, &["search", PATTERN])
+}
+
+/// Peak RSS of one run of the binary under test with `args`, in MB, measured by the helper.
+pub fn rss_mb(home: &Path, project: &Path, args: &[&str]) -> f64 {
     let out = Command::new(std::env::current_exe().unwrap())
         .arg(MEASURE)
         .args([home, project, &super::binary_under_test()])
-        .arg(PATTERN)
+        .args(args)
         .output()
         .unwrap();
     let kb: f64 = String::from_utf8_lossy(&out.stdout)

@@ -40,24 +40,64 @@ pub struct SessionsArgs {
     pub interactive: bool,
 }
 
-/// One row; the field names are the stable `--json` keys.
-#[derive(Serialize)]
+/// One listed session, and whether this project resumes it.
 struct Row {
     tool: &'static str,
-    id: String,
+    current: bool,
+    info: SessionInfo,
+}
+
+/// A row as `--json` prints it; the field names are the stable keys.
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    tool: &'a str,
+    id: &'a str,
     /// The folder the session started in, as the tool recorded it.
     project: Option<String>,
     started_at: Option<String>,
     updated_at: Option<String>,
     size_bytes: u64,
     /// The first prompt on one line; `null` when there is none or the file cannot be read.
-    title: Option<String>,
+    title: Option<&'a str>,
     /// Whether this project resumes the session.
     current: bool,
     /// The session's file, which `show` also takes.
     path: String,
-    #[serde(skip)]
-    info: SessionInfo,
+}
+
+impl<'a> From<&'a Row> for JsonRow<'a> {
+    fn from(row: &'a Row) -> JsonRow<'a> {
+        let info = &row.info;
+        JsonRow {
+            tool: row.tool,
+            id: &info.id,
+            project: info.cwd.as_ref().map(|cwd| cwd.display().to_string()),
+            started_at: info.started_at.map(format_time),
+            updated_at: info.updated_at.map(format_time),
+            size_bytes: info.size_bytes,
+            title: info.title.prompt(),
+            current: row.current,
+            path: info.path.display().to_string(),
+        }
+    }
+}
+
+/// The rows as one JSON array, written as it is made rather than built whole first; a reader
+/// that went away (`| head`) is not an error.
+fn write_json(rows: &[Row]) -> Result<()> {
+    use serde::Serializer as _;
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = (|| -> std::io::Result<()> {
+        let mut serializer = serde_json::Serializer::pretty(&mut out);
+        serializer.collect_seq(rows.iter().map(JsonRow::from))?;
+        out.write_all(b"\n")?;
+        out.flush()
+    })();
+    match written {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(anyhow::Context::context(other, "cannot write to stdout")?),
+    }
 }
 
 pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
@@ -80,11 +120,10 @@ pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
             .or_insert_with(|| current_id(tool, &scope));
         rows.push(row(tool, candidate.info, resumed));
     }
-    let text = match args.json {
-        true => serde_json::to_string_pretty(&rows)? + "\n",
-        false => table(&rows, &scope, args),
-    };
-    output::write_stdout(text.as_bytes())?;
+    match args.json {
+        true => write_json(&rows)?,
+        false => output::write_stdout(table(&rows, &scope, args).as_bytes())?,
+    }
     Ok(if failed {
         ExitCode::FAILURE
     } else {
@@ -109,14 +148,7 @@ fn current_id(tool: &dyn Tool, scope: &Scope) -> Option<String> {
 fn row(tool: &'static dyn Tool, info: SessionInfo, current: &Option<String>) -> Row {
     Row {
         tool: tool.name(),
-        id: info.id.clone(),
-        project: info.cwd.as_ref().map(|cwd| cwd.display().to_string()),
-        started_at: info.started_at.map(format_time),
-        updated_at: info.updated_at.map(format_time),
-        size_bytes: info.size_bytes,
-        title: info.title.prompt().map(str::to_owned),
         current: current.as_deref() == Some(info.id.as_str()),
-        path: info.path.display().to_string(),
         info,
     }
 }
@@ -144,10 +176,11 @@ fn table(rows: &[Row], scope: &Scope, args: &SessionsArgs) -> String {
             row.info
                 .updated_at
                 .map_or_else(|| "?".to_owned(), |time| output::relative_time(time, now)),
-            output::human_size(row.size_bytes),
+            output::human_size(row.info.size_bytes),
         ];
         if args.all_projects {
-            line.push(row.project.as_deref().map_or("?".into(), home_relative));
+            let project = row.info.cwd.as_ref().map(|cwd| cwd.display().to_string());
+            line.push(project.as_deref().map_or("?".into(), home_relative));
         }
         line.push(row.info.title.shown().to_owned());
         cells.push(line);
@@ -236,13 +269,15 @@ fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
 /// shares, as `git` abbreviates hashes; codex ids of one minute share their first 8. The longest
 /// prefix an id shares is with a neighbour in sorted order.
 fn short_ids(rows: &[Row]) -> Vec<String> {
-    let mut sorted: Vec<(&str, &str)> =
-        rows.iter().map(|row| (row.tool, row.id.as_str())).collect();
+    let mut sorted: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|row| (row.tool, row.info.id.as_str()))
+        .collect();
     sorted.sort_unstable();
     sorted.dedup();
     let shared = |row: &Row| {
-        let Ok(index) = sorted.binary_search(&(row.tool, row.id.as_str())) else {
-            return row.id.len();
+        let Ok(index) = sorted.binary_search(&(row.tool, row.info.id.as_str())) else {
+            return row.info.id.len();
         };
         let neighbours = [index.checked_sub(1), Some(index + 1)];
         neighbours
@@ -250,16 +285,16 @@ fn short_ids(rows: &[Row]) -> Vec<String> {
             .flatten()
             .filter_map(|other| sorted.get(other))
             .filter(|other| other.0 == row.tool)
-            .map(|other| common_prefix(&row.id, other.1))
+            .map(|other| common_prefix(&row.info.id, other.1))
             .max()
             .unwrap_or(0)
     };
     rows.iter()
         .map(|row| {
             let len = (shared(row) + 1).max(8);
-            match row.id.char_indices().nth(len) {
-                Some((end, _)) => row.id[..end].to_owned(),
-                None => row.id.clone(),
+            match row.info.id.char_indices().nth(len) {
+                Some((end, _)) => row.info.id[..end].to_owned(),
+                None => row.info.id.clone(),
             }
         })
         .collect()
