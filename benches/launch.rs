@@ -72,9 +72,14 @@ fn main() {
         table.row(
             "1. claude resume vs --baseline: added, this / baseline",
             format!("{this:.2} / {before:.2} ms = {:.2}x", this / before),
-            "<= 1.00x",
-            this <= before,
+            "<= 1.05x",
+            this <= before * 1.05,
         );
+    }
+    // `--only launch`: case 1 alone (with `--baseline`, against another build).
+    if args.iter().any(|arg| arg == "launch") && args.iter().any(|arg| arg == "--only") {
+        println!("{}", table.render());
+        return;
     }
 
     // 2.-3. codex in a large history.

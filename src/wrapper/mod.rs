@@ -91,10 +91,9 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
     };
 
     // A session the state names but the tool's store says is another folder's is not taken.
-    let session_cwd = context_for(&scope, &state, store.dir()).0.session_cwd;
     let why = match &start {
         Start::Disowned { why } => Some(why.clone()),
-        _ => start::foreign(tool, &state, &scope, &start, &session_cwd),
+        _ => start::foreign(tool, &state, &scope, &start, &store),
     };
     if let Some(why) = why {
         let aside = files::rename_aside(&store.path(), "foreign")?;

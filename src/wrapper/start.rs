@@ -93,8 +93,9 @@ pub fn foreign(
     state: &State,
     scope: &Scope,
     start: &Start,
-    session_cwd: &Path,
+    store: &StateStore,
 ) -> Option<String> {
+    let session_cwd;
     let (target, near, owners): (&str, &Path, Vec<&Path>) = match start {
         Start::Stored { fresh: true } | Start::Disowned { .. } => return None,
         Start::Stored { fresh: false } => {
@@ -106,7 +107,9 @@ pub fn foreign(
             {
                 owners.push(Path::new(&origin.from));
             }
-            (state.resume_target.as_deref()?, session_cwd, owners)
+            let target = state.resume_target.as_deref()?;
+            session_cwd = context_for(scope, state, store.dir()).0.session_cwd;
+            (target, session_cwd.as_path(), owners)
         }
         Start::Moved(moved) => (
             state.resume_target.as_deref()?,
