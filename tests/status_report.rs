@@ -84,6 +84,7 @@ fn json_status_has_the_documented_keys_and_follows_the_wrapper() {
             "session_exists",
             "state_exists",
             "state_file",
+            "state_problem",
             "tool",
             "wrapper",
             "wrapper_note"
@@ -271,4 +272,44 @@ fn platform_line(text: &str) -> String {
         )
     );
     line
+}
+
+/// `status` only looks: a state the next launch would set aside, or migrate, is reported and
+/// left exactly where it is.
+#[test]
+fn status_changes_nothing_it_looks_at() {
+    let sb = Sandbox::new();
+    sb.wrap("claude");
+    sb.write(sb.state_path("claude"), "{ not json");
+    let before = tree(&sb.project);
+    let out = sb.manage(["status", "claude"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("the next launch moves it aside"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(tree(&sb.project), before);
+
+    // A legacy file of the Python tool, not yet migrated.
+    std::fs::remove_file(sb.state_path("claude")).unwrap();
+    let legacy = sb.project.join(".git/ai-session-manager/claude.json");
+    sb.write(
+        &legacy,
+        serde_json::json!({"version": 1, "tool": "claude", "session_mode": "managed-id",
+            "resume_target": "44444444-2222-4333-8444-555555555555"})
+        .to_string(),
+    );
+    let before = tree(&sb.project);
+    let out = sb.manage(["status", "claude"]);
+    assert!(
+        stdout(&out).contains("the next launch migrates it"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(tree(&sb.project), before);
+    // The launch repairs.
+    assert!(sb.run("claude", ["hi"]).status.success());
+    assert!(!legacy.exists());
+    assert_eq!(sb.args("claude")[1], "44444444-2222-4333-8444-555555555555");
 }

@@ -16,6 +16,7 @@ use crate::base::platform;
 use crate::base::visible::outln;
 use crate::install::{self, Site, Situation};
 use crate::project::settings::{self, Source};
+use crate::project::state::Inspected;
 use crate::project::{Scope, StateStore, Whereabouts};
 use crate::tool::{Tool, context_for};
 
@@ -78,6 +79,8 @@ struct ToolStatus {
     origin: Option<crate::project::Origin>,
     /// Where the project moved from, when the next launch is the first since the move.
     moved_from: Option<String>,
+    /// What the next launch will repair in the state: a file it sets aside, or migrates.
+    state_problem: Option<String>,
     /// Where the tool keeps its sessions (for people; not a JSON key).
     #[serde(skip)]
     store: Option<String>,
@@ -177,6 +180,7 @@ fn tool_status(tool: &'static dyn Tool, scope: &Scope, exe: &Path) -> ToolStatus
         discovered: None,
         origin: None,
         moved_from: None,
+        state_problem: None,
         store: tool.store_root().ok().map(|root| text(&root)),
         store_variable: tool
             .info()
@@ -199,8 +203,24 @@ fn add_session(
     scope: &Scope,
     store: &StateStore,
 ) -> Result<()> {
-    let Some(state) = store.load()? else {
-        return Ok(());
+    // Looking changes nothing: what a launch would repair is only reported.
+    let state = match store.inspect() {
+        Inspected::Usable(state) => state,
+        Inspected::Unusable(problem) => {
+            status.state_exists = true;
+            status.state_problem = Some(format!(
+                "unusable ({problem}); the next launch moves it aside and starts a new session"
+            ));
+            return Ok(());
+        }
+        Inspected::Legacy(path) => {
+            status.state_problem = Some(format!(
+                "an older version's state is at {}; the next launch migrates it",
+                path.display()
+            ));
+            return Ok(());
+        }
+        Inspected::Absent => return Ok(()),
     };
     status.state_exists = true;
     status.origin = state.origin.clone();
@@ -292,6 +312,9 @@ fn print_human(report: &Report) {
             false => format!("{} (none yet)", status.state_file),
         };
         line("state file", &state_file);
+        if let Some(problem) = &status.state_problem {
+            line("", problem);
+        }
         let store = status.display_name;
         let session = match (&status.session, status.session_exists) {
             (None, _) if status.state_exists => "none stored yet".to_owned(),

@@ -254,6 +254,17 @@ pub struct StateStore<'a> {
     branch: Option<&'a Branch>,
 }
 
+/// What [`StateStore::inspect`] found.
+#[derive(Debug)]
+pub enum Inspected {
+    Usable(State),
+    /// A file the next launch will set aside, and why.
+    Unusable(String),
+    /// No state yet, but an older version's file the next launch migrates.
+    Legacy(PathBuf),
+    Absent,
+}
+
 /// Result of creating a state when there was none.
 pub struct Created {
     pub state: State,
@@ -337,6 +348,34 @@ impl<'a> StateStore<'a> {
             }
         }
         paths
+    }
+
+    /// What the state file holds, read without changing anything: for `status`, which only
+    /// looks. A launch, or a command that changes the state, uses [`Self::load`], which repairs.
+    pub fn inspect(&self) -> Inspected {
+        let path = self.path();
+        match files::read_regular(&path, STATE_CAP, false) {
+            Ok((bytes, _)) => {
+                return match serde_json::from_slice::<State>(&bytes) {
+                    Ok(state) => match state.problem(&self.rules, &self.dir()) {
+                        None => Inspected::Usable(state),
+                        Some(problem) => Inspected::Unusable(problem),
+                    },
+                    Err(error) => {
+                        Inspected::Unusable(format!("it is not valid state JSON ({error})"))
+                    }
+                };
+            }
+            Err(Unread::Missing) => {}
+            Err(Unread::Failed(error)) => return Inspected::Unusable(error.to_string()),
+            Err(unread) => return Inspected::Unusable(unread.to_string()),
+        }
+        for legacy in self.legacy_paths() {
+            if legacy.symlink_metadata().is_ok() {
+                return Inspected::Legacy(legacy);
+            }
+        }
+        Inspected::Absent
     }
 
     /// The usable state, if any. A file that cannot be used is moved aside (never deleted) with a
