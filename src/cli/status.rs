@@ -205,7 +205,7 @@ fn add_session(
 ) -> Result<()> {
     // Looking changes nothing: what a launch would repair is only reported.
     let state = match store.inspect() {
-        Inspected::Usable(state) => state,
+        Inspected::Usable(state) => *state,
         Inspected::Unusable(problem) => {
             status.state_exists = true;
             status.state_problem = Some(format!(

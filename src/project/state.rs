@@ -257,7 +257,7 @@ pub struct StateStore<'a> {
 /// What [`StateStore::inspect`] found.
 #[derive(Debug)]
 pub enum Inspected {
-    Usable(State),
+    Usable(Box<State>),
     /// A file the next launch will set aside, and why.
     Unusable(String),
     /// No state yet, but an older version's file the next launch migrates.
@@ -358,7 +358,7 @@ impl<'a> StateStore<'a> {
             Ok((bytes, _)) => {
                 return match serde_json::from_slice::<State>(&bytes) {
                     Ok(state) => match state.problem(&self.rules, &self.dir()) {
-                        None => Inspected::Usable(state),
+                        None => Inspected::Usable(Box::new(state)),
                         Some(problem) => Inspected::Unusable(problem),
                     },
                     Err(error) => {
