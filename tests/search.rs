@@ -302,6 +302,18 @@ fn limit_stops_reading_once_enough_sessions_are_printed() {
     // Without the limit it is read, and said.
     let out = search(&sb, &["coupon", "--json"]);
     assert!(stderr(&out).contains("cannot search"), "{}", stderr(&out));
+    // A reader that went away (`| head`) stops it as well: SIGPIPE on Unix, and where there
+    // is none, the failed write.
+    let mut child = sb
+        .cli()
+        .args(["search", "coupon"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(!stderr(&out).contains("cannot search"), "{}", stderr(&out));
 }
 
 /// A store larger than the address space the search may use, every message matching: results

@@ -57,10 +57,16 @@ impl Style {
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    write_stdout_while_read(bytes).map(|_| ())
+}
+
+/// [`write_stdout`], saying whether anyone still reads: false once the reader went away, so
+/// that a long command can stop.
+pub fn write_stdout_while_read(bytes: &[u8]) -> Result<bool> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(error) if error.kind() == ErrorKind::BrokenPipe => Ok(()),
-        result => result.context("cannot write to stdout"),
+        Err(error) if error.kind() == ErrorKind::BrokenPipe => Ok(false),
+        result => result.map(|()| true).context("cannot write to stdout"),
     }
 }
 

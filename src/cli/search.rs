@@ -106,6 +106,7 @@ fn search(args: &SearchArgs) -> Result<Searched> {
         width,
         limit: args.limit,
         sessions: 0,
+        matched: false,
         failed: false,
         written: Ok(()),
     };
@@ -116,7 +117,7 @@ fn search(args: &SearchArgs) -> Result<Searched> {
     search::search_each(&query, candidates, snippet_width, &mut printer);
     printer.written?;
     Ok(Searched {
-        found: printer.sessions > 0,
+        found: printer.matched,
         incomplete: printer.failed || !unlisted.is_empty(),
     })
 }
@@ -131,16 +132,22 @@ struct Printer {
     limit: Option<usize>,
     /// Sessions printed so far.
     sessions: usize,
+    /// Whether any message matched.
+    matched: bool,
     failed: bool,
     written: Result<()>,
 }
 
 impl Printer {
+    /// Writes `text`; stops the search when stdout fails or nobody reads it any more.
     fn write(&mut self, text: &str) -> ControlFlow<()> {
-        self.written = output::write_stdout(text.as_bytes());
-        match self.written.is_ok() {
-            true => ControlFlow::Continue(()),
-            false => ControlFlow::Break(()),
+        match output::write_stdout_while_read(text.as_bytes()) {
+            Ok(true) => ControlFlow::Continue(()),
+            Ok(false) => ControlFlow::Break(()),
+            Err(error) => {
+                self.written = Err(error);
+                ControlFlow::Break(())
+            }
         }
     }
 }
@@ -159,6 +166,7 @@ impl Findings for Printer {
         first: bool,
         found: MessageMatch,
     ) -> ControlFlow<()> {
+        self.matched = true;
         let mut out = String::new();
         if self.json {
             let line = JsonMatch {
