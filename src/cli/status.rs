@@ -17,7 +17,7 @@ use crate::base::visible::outln;
 use crate::install::{self, Site, Situation};
 use crate::project::settings::{self, Source};
 use crate::project::state::Inspected;
-use crate::project::{Scope, StateStore, Whereabouts};
+use crate::project::{Arrival, Scope, StateStore, Whereabouts};
 use crate::tool::{Tool, context_for};
 
 #[derive(Args)]
@@ -331,9 +331,15 @@ fn print_human(report: &Report) {
             );
         } else if let Some(origin) = &status.origin {
             let when = origin.at.get(..10).unwrap_or(&origin.at);
-            let what = match origin.how.as_str() {
-                "moved" => format!("moved from {} on {when}", origin.from),
-                how => format!(
+            let how = match origin.how {
+                Arrival::Moved => None,
+                Arrival::Copied => Some("copied"),
+                Arrival::Worktree => Some("worktree"),
+                Arrival::Branch => Some("branch"),
+            };
+            let what = match how {
+                None => format!("moved from {} on {when}", origin.from),
+                Some(how) => format!(
                     "forked from {} of {} on {when} ({how})",
                     origin.session.as_deref().unwrap_or("a session"),
                     origin.from

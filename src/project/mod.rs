@@ -9,5 +9,5 @@ pub mod state;
 pub mod whereabouts;
 
 pub use scope::{Branch, Scope};
-pub use state::{LegacyIdFile, Origin, Pin, SessionMode, State, StateRules, StateStore};
+pub use state::{Arrival, LegacyIdFile, Origin, Pin, SessionMode, State, StateRules, StateStore};
 pub use whereabouts::Whereabouts;

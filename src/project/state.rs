@@ -92,11 +92,24 @@ pub struct State {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// How a session came to a place other than where it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arrival {
+    /// Carried along when its project moved.
+    Moved,
+    /// Forked for a copy of its project.
+    Copied,
+    /// Forked for a new worktree.
+    Worktree,
+    /// Forked for a new branch.
+    Branch,
+}
+
 /// How a state's session came to its project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
-    /// `moved`, `copied`, `worktree` or `branch`.
-    pub how: String,
+    pub how: Arrival,
     /// Where from: the project's earlier root, the worktree, or the branch.
     pub from: String,
     /// The session carried over or forked, if there was one.
@@ -106,9 +119,9 @@ pub struct Origin {
 }
 
 impl Origin {
-    pub fn now(how: &str, from: String, session: Option<String>) -> Origin {
+    pub fn now(how: Arrival, from: String, session: Option<String>) -> Origin {
         Origin {
-            how: how.to_owned(),
+            how,
             from,
             session,
             at: now_rfc3339(),

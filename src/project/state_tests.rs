@@ -111,3 +111,23 @@ fn pointing_at_a_session_keeps_the_rest_and_a_pin_only_for_the_same_session() {
     assert_eq!(other.pinned_at, None);
     assert_eq!(other.cwd, None);
 }
+
+#[test]
+fn an_origin_is_one_of_four_arrivals_and_an_unknown_one_is_dropped() {
+    let origin = |how: &str| {
+        let text = format!(
+            r#"{{"version": 1, "tool": "claude", "session_mode": "managed-id",
+                "origin": {{"how": "{how}", "from": "/old", "at": "2026-11-20T09:00:00Z"}}}}"#
+        );
+        serde_json::from_str::<State>(&text).unwrap().origin
+    };
+    assert_eq!(origin("moved").unwrap().how, Arrival::Moved);
+    assert_eq!(origin("copied").unwrap().how, Arrival::Copied);
+    assert_eq!(origin("worktree").unwrap().how, Arrival::Worktree);
+    assert_eq!(origin("branch").unwrap().how, Arrival::Branch);
+    // A state that arrived with a clone may say anything; the state stays usable.
+    assert_eq!(origin("--resume"), None);
+    let written = Origin::now(Arrival::Copied, "/old".into(), None);
+    let json = serde_json::to_value(&written).unwrap();
+    assert_eq!(json["how"], "copied");
+}

@@ -15,7 +15,7 @@ use anyhow::Result;
 use crate::base::time::now_rfc3339;
 use crate::base::{env, files, ui};
 use crate::project::whereabouts::carried;
-use crate::project::{Origin, Pin, Scope, State, StateStore};
+use crate::project::{Arrival, Origin, Pin, Scope, State, StateStore};
 use crate::tool::{Announce, Context, Plan, Tool, context_for};
 use real_binary::Launch;
 use start::Start;
@@ -118,14 +118,14 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
             let from = &moved.from_root;
             state.cwd = carried_cwd(&state, from, &scope);
             state.origin = Some(Origin::now(
-                "moved",
+                Arrival::Moved,
                 from.display().to_string(),
                 state.resume_target.clone(),
             ));
             ui::say(&format!("This project moved here from {}", from.display()));
         }
         Start::Fork { from, how } => {
-            if *how == "copied" {
+            if *how == Arrival::Copied {
                 // The copy's own session is the fork; the original keeps its own.
                 if let Some(root) = &from.root {
                     state.cwd = carried_cwd(&state, root, &scope);
@@ -136,7 +136,7 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
                 state.created_at = Some(now_rfc3339());
             }
             state.origin = Some(Origin::now(
-                how,
+                *how,
                 from.label.clone(),
                 Some(from.target.clone()),
             ));

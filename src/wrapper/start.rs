@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::project::settings::{BranchStart, WorktreeStart};
 use crate::project::state::is_plain_absolute;
 use crate::project::whereabouts::{carried, left_behind};
-use crate::project::{Branch, Scope, State, StateStore, Whereabouts, pins};
+use crate::project::{Arrival, Branch, Scope, State, StateStore, Whereabouts, pins};
 use crate::tool::{ForkFrom, Moved, Tool, context_for};
 
 /// What the launch does with the state.
@@ -16,7 +16,7 @@ pub enum Start {
     /// The project moved here; where it was.
     Moved(Moved),
     /// A new session of this place's own, forked from another place's.
-    Fork { from: ForkFrom, how: &'static str },
+    Fork { from: ForkFrom, how: Arrival },
     /// The state names a session that is not this place's to take: it is set aside, and the
     /// launch starts afresh.
     Disowned { why: String },
@@ -53,7 +53,7 @@ pub fn found(state: &State, scope: &Scope, tool: &dyn Tool, store: &StateStore) 
                         root: Some(from.clone()),
                         label: format!("the project at {}", from.display()),
                     },
-                    how: "copied",
+                    how: Arrival::Copied,
                 },
                 // Nothing learned there yet: nothing to fork.
                 None => Start::Stored { fresh: false },
@@ -102,7 +102,7 @@ pub fn foreign(
             let mut owners = vec![scope.root.as_path()];
             // A project that moved keeps the sessions of the place it left, once that is gone.
             if let Some(origin) = &state.origin
-                && origin.how == "moved"
+                && origin.how == Arrival::Moved
                 && left_behind(Path::new(&origin.from), &scope.root)
             {
                 owners.push(Path::new(&origin.from));
@@ -141,7 +141,7 @@ pub fn foreign(
 
 /// The session a brand-new state forks from, if the settings ask for it: a new branch's, the
 /// branch it was made from (else the project's); a new worktree's, the main worktree's.
-pub fn fork_source(tool: &dyn Tool, scope: &Scope) -> Option<(ForkFrom, &'static str)> {
+pub fn fork_source(tool: &dyn Tool, scope: &Scope) -> Option<(ForkFrom, Arrival)> {
     let rules = tool.state_rules();
     if let Some(branch) = &scope.branch
         && scope.settings.branch_start == BranchStart::Fork
@@ -158,7 +158,7 @@ pub fn fork_source(tool: &dyn Tool, scope: &Scope) -> Option<(ForkFrom, &'static
         for (from_branch, label) in stores {
             let store = StateStore::for_branch(scope, rules, from_branch);
             if let Some(from) = usable(tool, scope, &store, label) {
-                return Some((from, "branch"));
+                return Some((from, Arrival::Branch));
             }
         }
     }
@@ -173,7 +173,7 @@ pub fn fork_source(tool: &dyn Tool, scope: &Scope) -> Option<(ForkFrom, &'static
             ];
             for store in &stores {
                 if let Some(from) = usable(tool, &main, store, label.clone()) {
-                    return Some((from, "worktree"));
+                    return Some((from, Arrival::Worktree));
                 }
             }
         }
