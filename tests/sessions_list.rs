@@ -1,5 +1,5 @@
 //! `sessions`: exactly this project's sessions of every tool, newest first, the resumed one
-//! marked; decided as each tool's own resume decides (FORMATS.md).
+//! marked; decided as each tool's own resume decides (docs/formats.md).
 
 mod common;
 mod sessions_support;

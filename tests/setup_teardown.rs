@@ -1,4 +1,4 @@
-//! SPEC §7: setup and teardown against real install layouts, every case of the table, and the
+//! docs/behaviour.md §7: setup and teardown against real install layouts, every case of the table, and the
 //! states a crash can leave.
 
 mod common;
@@ -177,7 +177,7 @@ fn a_native_install_link_into_a_versions_folder_round_trips() {
     assert_eq!(tree(version.parent().unwrap()), version_before);
 }
 
-// ---------------------------------------------------------------- the cases of SPEC §7
+// ---------------------------------------------------------------- the cases of docs/behaviour.md §7
 
 #[test]
 fn setup_twice_changes_nothing_the_second_time() {

@@ -1,4 +1,4 @@
-//! `setup` and `teardown`: wrap and unwrap the installed tools (SPEC §7).
+//! `setup` and `teardown`: wrap and unwrap the installed tools (docs/behaviour.md §7).
 
 use std::io::ErrorKind;
 use std::path::Path;
@@ -128,7 +128,7 @@ fn refusal(site: &Site) -> anyhow::Error {
 }
 
 /// Runs `act` for every selected tool found on PATH. A named tool that is absent is an error;
-/// without names, absent tools are skipped and only finding none at all is an error (SPEC §1).
+/// without names, absent tools are skipped and only finding none at all is an error (docs/behaviour.md §1).
 fn for_each_site(
     args: &ChangeArgs,
     mut act: impl FnMut(&Site, &Path) -> Result<()>,

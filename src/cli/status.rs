@@ -138,7 +138,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     } else {
         print_human(&report);
     }
-    // A tool the user named and that is absent is an error (SPEC §1), after the report.
+    // A tool the user named and that is absent is an error (docs/behaviour.md §1), after the report.
     if args.tools.explicit() && !missing.is_empty() {
         for tool in missing {
             failure::report(&super::setup::not_found(tool));

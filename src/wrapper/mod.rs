@@ -43,7 +43,7 @@ pub fn run(tool: &'static dyn Tool, argv0: OsString, args: Vec<OsString>) -> Exi
     real_binary::run(tool, &real, launch, depth)
 }
 
-/// Launches the wrapper leaves alone, reading and writing no state (SPEC §5).
+/// Launches the wrapper leaves alone, reading and writing no state (docs/behaviour.md §5).
 pub fn passes_through(tool: &dyn Tool, args: &[OsString]) -> bool {
     env::flag(env::DISABLE)
         // Started inside a wrapped tool: a tool relaunching itself, or an agent calling another.

@@ -92,8 +92,9 @@ pub fn next_depth(tool: &'static dyn Tool) -> Result<u32, LaunchError> {
     Ok(next)
 }
 
-/// The real binary (SPEC §2): `AI_SESSION_MANAGER_REAL_BIN`; else `<tool>-real` beside the path
-/// the wrapper was started as; else the first `<tool>-real` on PATH. Never the wrapper itself.
+/// The real binary (docs/behaviour.md §2): `AI_SESSION_MANAGER_REAL_BIN`; else `<tool>-real`
+/// beside the path the wrapper was started as; else the first `<tool>-real` on PATH. Never the
+/// wrapper itself.
 pub fn find_real_binary(tool: &'static dyn Tool, argv0: &OsStr) -> Result<PathBuf, LaunchError> {
     let path_dirs: Vec<PathBuf> = env::os(env::PATH)
         .map(|path| std::env::split_paths(&path).collect())

@@ -244,7 +244,7 @@ pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Claude's project-folder name, computed here independently from FORMATS.md's rule.
+/// Claude's project-folder name, computed here independently from docs/formats.md's rule.
 pub fn claude_folder_name(path: &Path) -> String {
     let units: Vec<u16> = path.to_str().unwrap().encode_utf16().collect();
     let sanitized: String = units

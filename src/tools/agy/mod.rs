@@ -165,7 +165,7 @@ impl TranscriptSource for Agy {
 }
 
 impl SessionLister for Agy {
-    /// agy keys conversations by workspace (FORMATS.md): its cache and history say which
+    /// agy keys conversations by workspace (docs/formats.md): its cache and history say which
     /// workspace each `brain/<id>` conversation is from, by id or, in early builds, by prompt.
     fn list(
         &self,

@@ -151,7 +151,7 @@ impl Belongs {
 }
 
 /// The transcripts that may belong to `projects`, with how their folder relates: Claude files
-/// sessions by the folder they started in (FORMATS.md), so a project's are in its own folder and
+/// sessions by the folder they started in (docs/formats.md), so a project's are in its own folder and
 /// in its subfolders' folders, whose names start with its name.
 pub fn listed_transcripts(
     projects: &Projects,
@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(project_dir_name(Path::new("/a b/ü😀")), "-a-b----");
     }
 
-    /// Expected values computed by an independent implementation of the FORMATS.md rule.
+    /// Expected values computed by an independent implementation of the docs/formats.md rule.
     #[test]
     fn folder_names_match_the_documented_rule() {
         let cases = [

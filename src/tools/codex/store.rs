@@ -452,7 +452,7 @@ fn newest_in_parallel<T: Sync>(
 }
 
 /// The interactive rollouts of `projects`, with what their first lines say: codex finds a session
-/// by the `cwd` of its `session_meta` (FORMATS.md), and leaves archived and `exec` sessions out
+/// by the `cwd` of its `session_meta` (docs/formats.md), and leaves archived and `exec` sessions out
 /// of its own resume.
 pub fn project_rollouts(
     projects: &Projects,

@@ -218,7 +218,7 @@ fn file_session_id(path: &Path) -> Option<String> {
 }
 
 /// The chats folders of `projects`, with the directory each is registered for: gemini keeps
-/// sessions per exact directory (FORMATS.md), so a project's are the chats of every registered
+/// sessions per exact directory (docs/formats.md), so a project's are the chats of every registered
 /// directory inside it. `tmp/` folders of the older hashed layout have no registered directory,
 /// and belong only to the listing of every project.
 pub fn project_chats(projects: &Projects) -> Result<Vec<(PathBuf, Option<PathBuf>)>> {
