@@ -1,5 +1,5 @@
-//! docs/behaviour.md §7: setup and teardown against real install layouts, every case of the table, and the
-//! states a crash can leave.
+//! docs/behaviour.md §7: setup and teardown against real install layouts, every case of the table,
+//! and the states a crash can leave.
 
 mod common;
 

@@ -1,4 +1,5 @@
-//! The launch rules (docs/behaviour.md §4), one test per row, asserting the exact argv the real tool got.
+//! The launch rules (docs/behaviour.md §4), one test per row, asserting the exact argv the real
+//! tool got.
 
 mod common;
 

@@ -1,4 +1,5 @@
-//! docs/behaviour.md §2, §3, §5 and §6: pass-through, state safety, the real binary, and transparency.
+//! docs/behaviour.md §2, §3, §5 and §6: pass-through, state safety, the real binary, and
+//! transparency.
 
 mod common;
 

@@ -1,5 +1,5 @@
-//! Wrapping and unwrapping a tool's own install (docs/behaviour.md §7): find it on PATH, tell what state its
-//! folder is in, and change that folder in crash-safe steps.
+//! Wrapping and unwrapping a tool's own install (docs/behaviour.md §7): find it on PATH, tell what
+//! state its folder is in, and change that folder in crash-safe steps.
 //!
 //! `<tool>` exists at every instant. The original is first linked to `<tool>-real`, then a
 //! wrapper prepared beside it is renamed over `<tool>`. Every state a crash can leave behind is

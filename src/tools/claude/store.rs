@@ -151,8 +151,8 @@ impl Belongs {
 }
 
 /// The transcripts that may belong to `projects`, with how their folder relates: Claude files
-/// sessions by the folder they started in (docs/formats.md), so a project's are in its own folder and
-/// in its subfolders' folders, whose names start with its name.
+/// sessions by the folder they started in (docs/formats.md), so a project's are in its own folder
+/// and in its subfolders' folders, whose names start with its name.
 pub fn listed_transcripts(
     projects: &Projects,
     skipped: &mut Vec<anyhow::Error>,
