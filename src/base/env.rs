@@ -1,4 +1,5 @@
-//! Every environment variable the program reads or sets, in one place.
+//! The environment variables of the program itself and of the system. Each tool's own (the
+//! ones that move its store) are named in that tool's `store.rs`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -15,13 +16,6 @@ pub const TOOL: &str = "AI_SESSION_MANAGER_TOOL";
 pub const DEPTH: &str = "AI_SESSION_MANAGER_DEPTH";
 /// Set in the real tool's environment so nested launches pass through.
 pub const ACTIVE: &str = "AI_SESSION_MANAGER_ACTIVE";
-
-/// The tools' own roots.
-pub const CLAUDE_CONFIG_DIR: &str = "CLAUDE_CONFIG_DIR";
-pub const CLAUDE_CODE_PROJECT_DIR_NAME: &str = "CLAUDE_CODE_PROJECT_DIR_NAME";
-pub const CODEX_HOME: &str = "CODEX_HOME";
-pub const GEMINI_CLI_HOME: &str = "GEMINI_CLI_HOME";
-pub const COPILOT_HOME: &str = "COPILOT_HOME";
 
 pub const PATH: &str = "PATH";
 pub const HOME: &str = "HOME";

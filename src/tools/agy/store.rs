@@ -18,6 +18,10 @@ use crate::base::reverse_lines::ReverseLines;
 use crate::tool::{Context, home};
 use crate::transcript::summary::HEAD_BYTES;
 
+/// The folder that holds agy's `.gemini/antigravity-cli`: gemini's own variable, which agy
+/// reads too.
+pub const HOME_VARIABLE: &str = "GEMINI_CLI_HOME";
+
 /// How far back from its end `history.jsonl` is read.
 const HISTORY_TAIL_BYTES: u64 = 4 * 1024 * 1024;
 /// How many of the newest `brain/` conversations are compared with a history entry.
@@ -25,7 +29,7 @@ const BRAIN_CANDIDATES: usize = 64;
 
 /// `$GEMINI_CLI_HOME/.gemini/antigravity-cli`, else `~/.gemini/antigravity-cli`.
 pub fn root() -> Result<PathBuf> {
-    let home = match env::path(env::GEMINI_CLI_HOME) {
+    let home = match env::path(HOME_VARIABLE) {
         Some(home) => home,
         None => home()?,
     };

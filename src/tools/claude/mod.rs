@@ -13,7 +13,6 @@ use anyhow::Result;
 
 pub use store::project_dir;
 
-use crate::base::env;
 use crate::base::failure::failure;
 use crate::base::ids::{is_uuid, new_uuid};
 use crate::project::SessionMode;
@@ -34,7 +33,7 @@ static INFO: ToolInfo = ToolInfo {
     session_mode: SessionMode::ManagedId,
     accepts_target: managed_target,
     legacy_id_file: None,
-    root_variable: Some(env::CLAUDE_CONFIG_DIR),
+    root_variable: Some(store::CONFIG_DIR),
     args: ArgRules {
         value_flags: &[
             "--add-dir",

@@ -12,19 +12,21 @@ use crate::base::{env, json_prefix};
 use crate::tool::{Context, root_from};
 use crate::transcript::summary::{Projects, store_entries};
 
+/// Moves claude's whole folder.
+pub const CONFIG_DIR: &str = "CLAUDE_CONFIG_DIR";
+/// Names the project folder claude files this directory's sessions under.
+pub const PROJECT_DIR_NAME: &str = "CLAUDE_CODE_PROJECT_DIR_NAME";
+
 /// `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
 pub fn root() -> Result<PathBuf> {
-    root_from(env::CLAUDE_CONFIG_DIR, ".claude")
+    root_from(CONFIG_DIR, ".claude")
 }
 
 /// The folder Claude keeps this directory's transcripts in. `cwd` is already a real path, as
 /// Claude names it: the current directory from getcwd, or a recorded one that
 /// `Scope::contains` resolved.
 pub fn project_dir(cwd: &Path) -> Result<PathBuf> {
-    let name = match (
-        env::path(env::CLAUDE_CONFIG_DIR),
-        env::os(env::CLAUDE_CODE_PROJECT_DIR_NAME),
-    ) {
+    let name = match (env::path(CONFIG_DIR), env::os(PROJECT_DIR_NAME)) {
         // The override counts only together with CLAUDE_CONFIG_DIR (2.1.234+).
         (Some(_), Some(name)) if is_folder_name(Path::new(&name)) => {
             name.to_string_lossy().into_owned()

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use chrono::Local;
 
-use crate::base::env;
 use crate::base::failure::failure;
 use crate::base::ids::is_uuid;
 use crate::project::SessionMode;
@@ -31,7 +30,7 @@ static INFO: ToolInfo = ToolInfo {
     session_mode: SessionMode::AutoResume,
     accepts_target: native_target,
     legacy_id_file: None,
-    root_variable: Some(env::CODEX_HOME),
+    root_variable: Some(store::HOME_VARIABLE),
     args: ArgRules {
         value_flags: &[
             "-c",

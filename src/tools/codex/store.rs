@@ -14,7 +14,6 @@ use std::sync::{Mutex, PoisonError};
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
-use crate::base::env;
 use crate::base::failure::failure;
 use crate::base::ids::is_native_id;
 use crate::base::json_prefix::{self, Found};
@@ -22,6 +21,9 @@ use crate::base::platform::Folder;
 use crate::base::time::parse_time;
 use crate::tool::{Context, root_from};
 use crate::transcript::summary::Projects;
+
+/// Moves codex's folder.
+pub const HOME_VARIABLE: &str = "CODEX_HOME";
 
 /// The start of a first line that is read first: `cwd` and `source` sit in its first few hundred
 /// bytes, before ~25 KB of instructions.
@@ -53,7 +55,7 @@ pub struct Discovered {
 
 /// `$CODEX_HOME`, else `~/.codex`.
 pub fn root() -> Result<PathBuf> {
-    root_from(env::CODEX_HOME, ".codex")
+    root_from(HOME_VARIABLE, ".codex")
 }
 
 pub fn sessions_dir() -> Result<PathBuf> {

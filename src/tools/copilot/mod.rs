@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::base::env;
 use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::ids::is_native_id;
 use crate::project::{LegacyIdFile, SessionMode};
@@ -32,7 +31,7 @@ static INFO: ToolInfo = ToolInfo {
         in_git: "copilot-session",
         in_folder: ".copilot-session",
     }),
-    root_variable: Some(env::COPILOT_HOME),
+    root_variable: Some(store::HOME_VARIABLE),
     args: ArgRules {
         value_flags: &[
             "--model",

@@ -6,12 +6,14 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::base::env;
 use crate::tool::root_from;
+
+/// Copilot's folder itself.
+pub const HOME_VARIABLE: &str = "COPILOT_HOME";
 
 /// `$COPILOT_HOME`, else `~/.copilot`.
 pub fn root() -> Result<PathBuf> {
-    root_from(env::COPILOT_HOME, ".copilot")
+    root_from(HOME_VARIABLE, ".copilot")
 }
 
 pub fn session_dir(id: &str) -> Result<PathBuf> {

@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::base::env;
 use crate::base::failure::failure;
 use crate::base::ids::{is_uuid, new_uuid};
 use crate::project::{SessionMode, StateStore};
@@ -41,7 +40,7 @@ static INFO: ToolInfo = ToolInfo {
     session_mode: SessionMode::ManagedId,
     accepts_target: gemini_target,
     legacy_id_file: None,
-    root_variable: Some(env::GEMINI_CLI_HOME),
+    root_variable: Some(store::HOME_VARIABLE),
     args: ArgRules {
         value_flags: &[
             "-m",

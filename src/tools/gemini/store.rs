@@ -19,9 +19,12 @@ use crate::base::lines::LineReader;
 use crate::tool::home;
 use crate::transcript::summary::{HEAD_BYTES, Projects, store_entries};
 
+/// The folder that holds gemini's `.gemini`.
+pub const HOME_VARIABLE: &str = "GEMINI_CLI_HOME";
+
 /// `$GEMINI_CLI_HOME/.gemini`, else `~/.gemini`.
 pub fn root() -> Result<PathBuf> {
-    let home = match env::path(env::GEMINI_CLI_HOME) {
+    let home = match env::path(HOME_VARIABLE) {
         Some(home) => home,
         None => home()?,
     };
