@@ -4,6 +4,9 @@
 //! Run with `scripts/real-tools.sh` (or `cargo test --test real_tools -- --ignored`). Each check
 //! is one test; the TUIs run in tmux. Only an unreachable npm registry skips, loudly.
 
+// tmux and the tools' npm shims: Unix only.
+#![cfg(unix)]
+
 mod real_support;
 
 use std::path::PathBuf;

@@ -18,6 +18,8 @@ pub const DEPTH: &str = "AI_SESSION_MANAGER_DEPTH";
 pub const ACTIVE: &str = "AI_SESSION_MANAGER_ACTIVE";
 
 pub const PATH: &str = "PATH";
+/// Where a Unix user's home is; Windows asks the system instead.
+#[cfg(unix)]
 pub const HOME: &str = "HOME";
 /// The user's shell, which converted claude sessions record as their environment.
 pub const SHELL: &str = "SHELL";

@@ -50,6 +50,7 @@ pub fn interrupted() -> bool {
 
 /// What the terminal on stdin has for a reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(unix), allow(dead_code))]
 pub enum Input {
     Ready,
     /// Nothing within the time waited.

@@ -1,8 +1,8 @@
 //! `use TOOL ID|PREFIX`: the next launch resumes the pinned session, in the folder it started
 //! in; anything that cannot be pinned is an error that leaves the state as it was.
 
-mod common;
-mod sessions_support;
+use crate::common;
+use crate::sessions_support;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! `status`: the wrapper state of each tool and this project's session, for people and as JSON.
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

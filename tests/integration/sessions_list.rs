@@ -1,8 +1,8 @@
 //! `sessions`: exactly this project's sessions of every tool, newest first, the resumed one
 //! marked; decided as each tool's own resume decides (docs/formats.md).
 
-mod common;
-mod sessions_support;
+use crate::common;
+use crate::sessions_support;
 
 use common::*;
 use serde_json::Value;

@@ -2,8 +2,8 @@
 //! wrapper imports once, learns the imported id from gemini's store on the next launch, and
 //! resumes that id from then on.
 
-mod common;
-mod convert_support;
+use crate::common;
+use crate::convert_support;
 
 use std::path::Path;
 

@@ -2,8 +2,8 @@
 //! `tests/fixtures/show/` (`UPDATE_GOLDEN=1 cargo test --test sessions_show` rewrites them);
 //! the tally's place; colour and width on a terminal; and `export`'s file handling.
 
-mod common;
-mod convert_support;
+use crate::common;
+use crate::convert_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

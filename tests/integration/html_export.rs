@@ -1,7 +1,7 @@
 //! `export --format html` and `show --format html`: one self-contained page in which nothing
 //! from the transcript runs.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -3,8 +3,8 @@
 //! target file holds, then launches the target tool through the wrapper and checks the flags it
 //! gets.
 
-mod common;
-mod convert_support;
+use crate::common;
+use crate::convert_support;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! one corrupt state file. Each round starts its processes together from a barrier and then
 //! checks invariants that must hold under every interleaving, so a pass never depends on timing.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -1,7 +1,7 @@
 //! `browse` end to end: the real binary in a pseudo-terminal, driven by keystrokes. It types a
 //! filter, presses Enter, and the fake tool must receive the resume of the session it picked.
 
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::io::{Read, Write};

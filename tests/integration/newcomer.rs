@@ -1,7 +1,7 @@
 //! The README's promise to a newcomer: `scripts/try.sh` shows a new session, then its resume,
 //! with a stand-in claude and nothing installed.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! repository's state file holds, the tool receives the user's words byte for byte, after at most
 //! one injected session of a known shape.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};

@@ -1,7 +1,7 @@
 //! docs/behaviour.md §2, §3, §5 and §6: pass-through, state safety, the real binary, and
 //! transparency.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

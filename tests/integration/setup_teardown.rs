@@ -1,7 +1,7 @@
 //! docs/behaviour.md §7: setup and teardown against real install layouts, every case of the table,
 //! and the states a crash can leave.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::symlink;
 use std::os::unix::process::CommandExt;

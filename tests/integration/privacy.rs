@@ -3,7 +3,7 @@
 //! project-folder name collides with another's. The victim is a project beside the downloaded
 //! one, with a session of each tool.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,8 +1,8 @@
 //! What the real tools showed, kept as ordinary tests: each runs on trimmed files the real tool
 //! wrote (`tests/fixtures/real/`), with fake executables, no network and no real tool.
 
-mod common;
-mod convert_support;
+use crate::common;
+use crate::convert_support;
 
 use common::*;
 use convert_support::*;

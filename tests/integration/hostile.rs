@@ -2,8 +2,8 @@
 //! the tool, nor lose anything: links to devices, FIFOs, huge files, paths that lead elsewhere.
 //! Each test is named after a failure an adversarial pass found.
 
-mod common;
-mod convert_support;
+use crate::common;
+use crate::convert_support;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

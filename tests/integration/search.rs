@@ -1,8 +1,8 @@
 //! `search`: the visible conversation of every tool's sessions, grouped by session, with grep's
 //! exit codes.
 
-mod common;
-mod convert_support;
+use crate::common;
+use crate::convert_support;
 
 use std::process::Output;
 

@@ -1,8 +1,8 @@
 //! A session follows its project: moved and copied folders, git worktrees and, opt-in, one
 //! session per branch, with the settings that choose among them.
 
-mod common;
-mod convert_support;
+use crate::common;
+use crate::convert_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

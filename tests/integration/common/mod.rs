@@ -4,9 +4,8 @@
 #![allow(dead_code)]
 
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
+#[cfg(unix)]
+use std::os::unix::{ffi::OsStrExt, fs::PermissionsExt, process::CommandExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -51,6 +50,7 @@ pub fn write_executable(path: &Path, content: &str) {
     let copied = Command::new("cp").arg(&draft).arg(path).status().unwrap();
     assert!(copied.success());
     std::fs::remove_file(&draft).unwrap();
+    #[cfg(unix)]
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
@@ -89,19 +89,22 @@ impl Sandbox {
             &self.bin.join(format!("{tool}-real")),
             &fake_tool_script(tool),
         );
+        #[cfg(unix)]
         std::os::unix::fs::symlink(BIN, self.bin.join(tool)).unwrap();
+        #[cfg(windows)]
+        std::fs::copy(BIN, self.bin.join(format!("{tool}.exe"))).unwrap();
         self
     }
 
     pub fn path_var(&self) -> OsString {
-        let mut path = self.bin.clone().into_os_string();
-        path.push(":/usr/bin:/bin");
-        path
+        std::env::join_paths([self.bin.as_path(), Path::new("/usr/bin"), Path::new("/bin")])
+            .unwrap()
     }
 
     /// The wrapped tool, started the way a shell starts it: by name, through PATH.
     pub fn tool(&self, tool: &str) -> Command {
         let mut command = Command::new(self.bin.join(tool));
+        #[cfg(unix)]
         command.arg0(tool);
         self.isolate(&mut command);
         command
@@ -139,11 +142,7 @@ impl Sandbox {
             .filter(|_| !bytes.is_empty())
             .collect::<Vec<_>>()
             .split_last()
-            .map(|(_, args)| {
-                args.iter()
-                    .map(|arg| OsStr::from_bytes(arg).to_owned())
-                    .collect()
-            })
+            .map(|(_, args)| args.iter().map(|arg| os_string(arg)).collect())
             .unwrap_or_default()
     }
 
@@ -326,11 +325,21 @@ impl Sandbox {
     }
 }
 
+/// Bytes a fake tool recorded, as the argument they were. Windows arguments are UTF-16, and the
+/// fake tools there record them as UTF-8.
+fn os_string(bytes: &[u8]) -> OsString {
+    #[cfg(unix)]
+    return OsStr::from_bytes(bytes).to_owned();
+    #[cfg(not(unix))]
+    return String::from_utf8_lossy(bytes).into_owned().into();
+}
+
 /// The built binary, resolved: what setup's wrapper links must point to.
 pub fn canonical_bin() -> PathBuf {
     Path::new(BIN).canonicalize().unwrap()
 }
 
+#[cfg(unix)]
 pub fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path)
         .unwrap()
@@ -339,6 +348,7 @@ pub fn mode(path: &Path) -> u32 {
         & 0o7777
 }
 
+#[cfg(unix)]
 pub fn inode(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
     std::fs::symlink_metadata(path).unwrap().ino()
@@ -348,10 +358,12 @@ pub fn link(path: &Path) -> PathBuf {
     std::fs::read_link(path).unwrap()
 }
 
+#[cfg(unix)]
 pub fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+#[cfg(unix)]
 /// Whether these tests run as root, which ignores folder permissions.
 pub fn running_as_root() -> bool {
     use std::os::unix::fs::MetadataExt;
@@ -368,6 +380,7 @@ pub struct Node {
     pub bytes: Option<Vec<u8>>,
 }
 
+#[cfg(unix)]
 /// Everything under `root`: modes, inodes, link targets and file bytes. Two equal snapshots
 /// mean nothing was created, removed, replaced or rewritten.
 pub fn tree(root: &Path) -> std::collections::BTreeMap<PathBuf, Node> {
@@ -395,6 +408,7 @@ pub fn tree(root: &Path) -> std::collections::BTreeMap<PathBuf, Node> {
     nodes
 }
 
+#[cfg(unix)]
 /// A new pseudo-terminal `rows` by `columns`: (master, slave). Both are close-on-exec, so the
 /// children other tests start meanwhile do not hold the terminal open.
 pub fn openpty(rows: u16, columns: u16) -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {

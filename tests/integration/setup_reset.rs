@@ -1,6 +1,6 @@
 //! `reset`: forget this project's sessions, legacy files included.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

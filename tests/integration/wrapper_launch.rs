@@ -1,7 +1,7 @@
 //! The launch rules (docs/behaviour.md §4), one test per row, asserting the exact argv the real
 //! tool got.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

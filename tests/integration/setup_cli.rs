@@ -1,6 +1,6 @@
 //! The management CLI's surface: help with examples on every command, tool names checked by clap.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -3,7 +3,7 @@
 //! may reach the terminal as a control code, to a pipe as well as a terminal. Each test plants the
 //! attacks in one source and reads every byte the command printed.
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

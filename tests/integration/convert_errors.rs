@@ -1,7 +1,7 @@
 //! `session convert` failures: each is an `error:` with a `help:`, exit 1, and nothing written.
 
-mod common;
-mod convert_support;
+use crate::common;
+use crate::convert_support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
