@@ -9,15 +9,17 @@
 //! - `transcript`: the tool-neutral conversation, and what a listing knows of a session;
 //! - `tool`: what a tool is (its facts, launch rule and capabilities);
 //! - `tools`: the tools, one folder each, and the registry;
-//! - `wrapper`, `convert`, `install`, `cli`: the wrapper and the commands;
+//! - `wrapper`, `install`: the launch path, and setup and teardown;
+//! - `sessions`: what the commands do with sessions (catalog, locate, pin, convert, render,
+//!   search);
+//! - `cli`: the commands' arguments and printing;
 //! - this file: dispatch by argv[0]; `main.rs` only calls [`run`].
 
 mod base;
 mod cli;
-mod convert;
 mod install;
 mod project;
-mod search;
+mod sessions;
 mod tool;
 mod tools;
 mod transcript;

@@ -7,6 +7,7 @@ pub mod failure;
 pub mod files;
 pub mod ids;
 pub mod json_prefix;
+pub mod layout;
 pub mod lines;
 pub mod platform;
 pub mod reverse_lines;

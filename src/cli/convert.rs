@@ -9,8 +9,8 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use crate::base::visible::{errln, outln};
-use crate::convert::{self, Request};
 use crate::project::Scope;
+use crate::sessions::convert::{self, Request};
 use crate::tools;
 
 #[derive(Args)]

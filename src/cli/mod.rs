@@ -5,7 +5,6 @@ mod browse;
 mod completions;
 mod config;
 mod convert;
-mod html;
 mod output;
 mod pin;
 mod reset;

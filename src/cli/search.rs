@@ -12,12 +12,15 @@ use clap::Args;
 use serde::Serialize;
 
 use super::args::ToolList;
-use super::output::{self, Style};
+use super::output;
 use crate::base::failure::report;
+use crate::base::layout;
+use crate::base::layout::Style;
 use crate::base::time::format_time;
 use crate::base::visible::{self, errln};
 use crate::project::Scope;
-use crate::search::{self, Candidate, Findings, MessageMatch, Query, SNIPPET_WIDTH};
+use crate::sessions::search::{self, Findings, MessageMatch, Query, SNIPPET_WIDTH};
+use crate::sessions::{self, Catalog, Listed};
 use crate::transcript::summary::Projects;
 
 #[derive(Args)]
@@ -91,12 +94,11 @@ fn search(args: &SearchArgs) -> Result<Searched> {
         true => Projects::All,
         false => Projects::of(&scope),
     };
-    let (mut candidates, unlisted) = search::sessions_of(&args.tools.selected(), &projects, None);
+    let Catalog { sessions, unlisted } =
+        sessions::catalog(&scope, &args.tools.selected(), &projects, None).newest_first();
     for (tool, error) in &unlisted {
         errln!("warning: cannot list {} sessions: {error:#}", tool.name());
     }
-    // Newest first across tools, as one list.
-    candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.info.updated_at));
     let width = output::terminal_width().unwrap_or(SNIPPET_WIDTH + 30);
     let mut printer = Printer {
         json: args.json,
@@ -114,7 +116,7 @@ fn search(args: &SearchArgs) -> Result<Searched> {
         true => SNIPPET_WIDTH,
         false => width.saturating_sub(24).clamp(20, SNIPPET_WIDTH),
     };
-    search::search_each(&query, candidates, snippet_width, &mut printer);
+    search::search_each(&query, sessions, snippet_width, &mut printer);
     printer.written?;
     Ok(Searched {
         found: printer.matched,
@@ -160,12 +162,7 @@ fn local(time: Option<DateTime<Utc>>, format: &str) -> String {
 }
 
 impl Findings for Printer {
-    fn matched(
-        &mut self,
-        session: &Candidate,
-        first: bool,
-        found: MessageMatch,
-    ) -> ControlFlow<()> {
+    fn matched(&mut self, session: &Listed, first: bool, found: MessageMatch) -> ControlFlow<()> {
         self.matched = true;
         let mut out = String::new();
         if self.json {
@@ -200,7 +197,7 @@ impl Findings for Printer {
                 local(session.info.updated_at, "%Y-%m-%d %H:%M"),
                 session.info.title.shown()
             );
-            let header = output::cut(&visible::one_line(&header), self.width);
+            let header = layout::cut(&visible::one_line(&header), self.width);
             let _ = writeln!(out, "{}", self.style.paint(&header, Style::BOLD));
         }
         let lead = format!(
@@ -217,7 +214,7 @@ impl Findings for Printer {
         self.write(&out)
     }
 
-    fn finished(&mut self, _session: &Candidate, matched: usize) -> ControlFlow<()> {
+    fn finished(&mut self, _session: &Listed, matched: usize) -> ControlFlow<()> {
         if matched > 0 {
             self.sessions += 1;
         }
@@ -227,7 +224,7 @@ impl Findings for Printer {
         }
     }
 
-    fn failed(&mut self, session: &Candidate, error: anyhow::Error) -> ControlFlow<()> {
+    fn failed(&mut self, session: &Listed, error: anyhow::Error) -> ControlFlow<()> {
         self.failed = true;
         errln!(
             "warning: cannot search {} session {}: {error:#}",

@@ -11,16 +11,16 @@ use clap::Args;
 use serde::Serialize;
 
 use super::args::ToolList;
-use super::output::{self, Style};
+use super::output;
 use crate::base::failure::report;
+use crate::base::layout;
+use crate::base::layout::Style;
 use crate::base::platform;
 use crate::base::time::format_time;
-use crate::base::visible::{self, errln};
+use crate::base::visible;
 use crate::project::Scope;
-use crate::search;
-use crate::tool::Tool;
-use crate::tool::resolve::resumed_session;
-use crate::transcript::summary::{Projects, SessionInfo};
+use crate::sessions::{self, Catalog, Listed};
+use crate::transcript::summary::Projects;
 
 #[derive(Args)]
 pub struct SessionsArgs {
@@ -38,13 +38,6 @@ pub struct SessionsArgs {
     /// Browse them interactively (the same as `browse`)
     #[arg(short, long, conflicts_with_all = ["json", "limit"])]
     pub interactive: bool,
-}
-
-/// One listed session, and whether this project resumes it.
-struct Row {
-    tool: &'static str,
-    current: bool,
-    info: SessionInfo,
 }
 
 /// A row as `--json` prints it; the field names are the stable keys.
@@ -65,11 +58,11 @@ struct JsonRow<'a> {
     path: String,
 }
 
-impl<'a> From<&'a Row> for JsonRow<'a> {
-    fn from(row: &'a Row) -> JsonRow<'a> {
+impl<'a> From<&'a Listed> for JsonRow<'a> {
+    fn from(row: &'a Listed) -> JsonRow<'a> {
         let info = &row.info;
         JsonRow {
-            tool: row.tool,
+            tool: row.tool.name(),
             id: &info.id,
             project: info.cwd.as_ref().map(|cwd| cwd.display().to_string()),
             started_at: info.started_at.map(format_time),
@@ -84,7 +77,7 @@ impl<'a> From<&'a Row> for JsonRow<'a> {
 
 /// The rows as one JSON array, written as it is made rather than built whole first; a reader
 /// that went away (`| head`) is not an error.
-fn write_json(rows: &[Row]) -> Result<()> {
+fn write_json(rows: &[Listed]) -> Result<()> {
     use serde::Serializer as _;
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -106,19 +99,13 @@ pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
         true => Projects::All,
         false => Projects::of(&scope),
     };
-    let (listed, failures) = search::sessions_of(&args.tools.selected(), &projects, args.limit);
-    let failed = !failures.is_empty();
-    for (tool, error) in failures {
+    let Catalog {
+        sessions: rows,
+        unlisted,
+    } = sessions::catalog(&scope, &args.tools.selected(), &projects, args.limit);
+    let failed = !unlisted.is_empty();
+    for (tool, error) in unlisted {
         report(&error.context(format!("cannot list {} sessions", tool.name())));
-    }
-    let mut rows = Vec::new();
-    let mut current = std::collections::HashMap::new();
-    for candidate in listed {
-        let tool = candidate.tool;
-        let resumed = current
-            .entry(tool.name())
-            .or_insert_with(|| current_id(tool, &scope));
-        rows.push(row(tool, candidate.info, resumed));
     }
     match args.json {
         true => write_json(&rows)?,
@@ -131,29 +118,7 @@ pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
     })
 }
 
-/// The id this project resumes; a state that cannot be read marks nothing, with a warning.
-fn current_id(tool: &dyn Tool, scope: &Scope) -> Option<String> {
-    match resumed_session(tool, scope) {
-        Ok(id) => id,
-        Err(error) => {
-            errln!(
-                "warning: cannot tell which {} session this project resumes: {error:#}",
-                tool.name()
-            );
-            None
-        }
-    }
-}
-
-fn row(tool: &'static dyn Tool, info: SessionInfo, current: &Option<String>) -> Row {
-    Row {
-        tool: tool.name(),
-        current: current.as_deref() == Some(info.id.as_str()),
-        info,
-    }
-}
-
-fn table(rows: &[Row], scope: &Scope, args: &SessionsArgs) -> String {
+fn table(rows: &[Listed], scope: &Scope, args: &SessionsArgs) -> String {
     if rows.is_empty() {
         let whose = match args.all_projects {
             true => "No sessions in the tools' stores".to_owned(),
@@ -171,12 +136,12 @@ fn table(rows: &[Row], scope: &Scope, args: &SessionsArgs) -> String {
     for (row, id) in rows.iter().zip(short) {
         let mut line = vec![
             if row.current { "*" } else { "" }.to_owned(),
-            row.tool.to_owned(),
+            row.tool.name().to_owned(),
             id,
             row.info
                 .updated_at
-                .map_or_else(|| "?".to_owned(), |time| output::relative_time(time, now)),
-            output::human_size(row.info.size_bytes),
+                .map_or_else(|| "?".to_owned(), |time| layout::relative_time(time, now)),
+            layout::human_size(row.info.size_bytes),
         ];
         if args.all_projects {
             let project = row.info.cwd.as_ref().map(|cwd| cwd.display().to_string());
@@ -226,7 +191,7 @@ fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
     let mut widths = vec![0; columns];
     for row in &cells {
         for (widest, cell) in widths.iter_mut().zip(row) {
-            *widest = (*widest).max(output::width(cell));
+            *widest = (*widest).max(layout::width(cell));
         }
     }
     let separator = |column: usize| if column == 0 { " " } else { "  " };
@@ -243,7 +208,7 @@ fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
         };
         let mut line = String::new();
         for (column, (cell, &widest)) in aligned.iter().zip(&widths).enumerate() {
-            let fill = " ".repeat(widest.saturating_sub(output::width(cell)));
+            let fill = " ".repeat(widest.saturating_sub(layout::width(cell)));
             match column {
                 SIZE_COLUMN => line.extend([fill.as_str(), cell]),
                 _ => line.extend([cell.as_str(), &fill]),
@@ -251,7 +216,7 @@ fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
             line.push_str(separator(column));
         }
         match width {
-            Some(width) => line += &output::cut(title, width.saturating_sub(fixed).max(10)),
+            Some(width) => line += &layout::cut(title, width.saturating_sub(fixed).max(10)),
             None => line += title,
         }
         let line = line.trim_end();
@@ -268,15 +233,15 @@ fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
 /// Each id's shortest prefix of at least 8 characters that no other listed id of the same tool
 /// shares, as `git` abbreviates hashes; codex ids of one minute share their first 8. The longest
 /// prefix an id shares is with a neighbour in sorted order.
-fn short_ids(rows: &[Row]) -> Vec<String> {
+fn short_ids(rows: &[Listed]) -> Vec<String> {
     let mut sorted: Vec<(&str, &str)> = rows
         .iter()
-        .map(|row| (row.tool, row.info.id.as_str()))
+        .map(|row| (row.tool.name(), row.info.id.as_str()))
         .collect();
     sorted.sort_unstable();
     sorted.dedup();
-    let shared = |row: &Row| {
-        let Ok(index) = sorted.binary_search(&(row.tool, row.info.id.as_str())) else {
+    let shared = |row: &Listed| {
+        let Ok(index) = sorted.binary_search(&(row.tool.name(), row.info.id.as_str())) else {
             return row.info.id.len();
         };
         let neighbours = [index.checked_sub(1), Some(index + 1)];
@@ -284,7 +249,7 @@ fn short_ids(rows: &[Row]) -> Vec<String> {
             .into_iter()
             .flatten()
             .filter_map(|other| sorted.get(other))
-            .filter(|other| other.0 == row.tool)
+            .filter(|other| other.0 == row.tool.name())
             .map(|other| common_prefix(&row.info.id, other.1))
             .max()
             .unwrap_or(0)

@@ -12,7 +12,6 @@ use crate::base::failure::{failure, report};
 use crate::base::platform;
 use crate::base::visible::outln;
 use crate::install::{self, Site, Situation, Step, StepError};
-use crate::tool::Tool;
 
 #[derive(Args)]
 pub struct ChangeArgs {
@@ -57,10 +56,7 @@ pub fn teardown(args: &ChangeArgs) -> Result<ExitCode> {
         let real = site.layout.real.display();
         let note = match site.situation {
             Situation::Unwrapped => Some("not set up; nothing to restore".to_owned()),
-            Situation::Tangled => Some(format!(
-                "not wrapped, and left alone: {}",
-                situation_note(site)
-            )),
+            Situation::Tangled => Some(format!("not wrapped, and left alone: {}", site.describe())),
             Situation::Overwritten => Some(format!(
                 "not wrapped: an update replaced the wrapper. The previous binary stays at \
                  {real}; delete it if you no longer need it"
@@ -149,11 +145,11 @@ fn for_each_site(
                 // on what is there now.
                 match install::lock(&site, &exe) {
                     Ok(Some(locked)) => act(&locked.site, &exe),
-                    Ok(None) => Err(not_found(tool)),
+                    Ok(None) => Err(install::not_found(tool.name(), tool.display_name())),
                     Err(error) => Err(error),
                 }
             }
-            None if explicit => Err(not_found(tool)),
+            None if explicit => Err(install::not_found(tool.name(), tool.display_name())),
             None => continue,
         };
         if let Err(error) = result {
@@ -177,52 +173,15 @@ fn for_each_site(
     })
 }
 
-pub fn not_found(tool: &dyn Tool) -> anyhow::Error {
-    failure(
-        format!("{} was not found on PATH", tool.name()),
-        format!(
-            "install {} first, or check that its folder is on PATH",
-            tool.display_name()
-        ),
-    )
-}
-
 /// What a dry run would do.
 fn print_plan(site: &Site, steps: &[Step], exe: &Path, goal: &str) {
     outln!(
         "{}: {}; to {goal}, would (dry run, nothing changed):",
         site.tool,
-        situation_note(site)
+        site.describe()
     );
     for step in steps {
         outln!("  - {}", step.describe(exe));
-    }
-}
-
-/// How a tool's folder stands, in words.
-pub fn situation_note(site: &Site) -> String {
-    let tool = site.tool;
-    let real = site.layout.real.display();
-    match site.situation {
-        Situation::Wrapped => format!("wrapped; the real binary is {real}"),
-        Situation::WrappedByOtherCopy => {
-            format!(
-                "wrapped by another ai-session-manager (another copy, or the Python tool); \
-                 the real binary is {real}"
-            )
-        }
-        Situation::Unwrapped => "not set up".to_owned(),
-        Situation::Interrupted => {
-            format!("{tool} and {real} are the same file: an unfinished setup, or a reinstall")
-        }
-        Situation::Overwritten => format!(
-            "the wrapper was replaced, probably by an update; {real} holds the previous binary"
-        ),
-        Situation::RealOnly => format!("the wrapper is gone; only {real} is left"),
-        Situation::RealMissing => format!("wrapper present, but {real} is missing"),
-        Situation::Tangled => {
-            format!("{tool} and {real} lead to the same file, but not as setup links them")
-        }
     }
 }
 

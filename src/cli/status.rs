@@ -141,7 +141,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     // A tool the user named and that is absent is an error (docs/behaviour.md §1), after the report.
     if args.tools.explicit() && !missing.is_empty() {
         for tool in missing {
-            failure::report(&super::setup::not_found(tool));
+            failure::report(&install::not_found(tool.name(), tool.display_name()));
         }
         return Ok(ExitCode::FAILURE);
     }
@@ -170,7 +170,7 @@ fn tool_status(tool: &'static dyn Tool, scope: &Scope, exe: &Path) -> ToolStatus
         real_links_to: real.and_then(link_text),
         wrapper: wrapper_state(site.as_ref()),
         wrapper_note: match &site {
-            Some(site) => super::setup::situation_note(site),
+            Some(site) => site.describe(),
             None => "not found on PATH".to_owned(),
         },
         state_file: text(&store.path()),

@@ -144,6 +144,34 @@ pub struct Site {
 }
 
 impl Site {
+    /// How the tool's folder stands, in words.
+    pub fn describe(&self) -> String {
+        let site = self;
+        let tool = site.tool;
+        let real = site.layout.real.display();
+        match site.situation {
+            Situation::Wrapped => format!("wrapped; the real binary is {real}"),
+            Situation::WrappedByOtherCopy => {
+                format!(
+                    "wrapped by another ai-session-manager (another copy, or the Python tool); \
+                     the real binary is {real}"
+                )
+            }
+            Situation::Unwrapped => "not set up".to_owned(),
+            Situation::Interrupted => {
+                format!("{tool} and {real} are the same file: an unfinished setup, or a reinstall")
+            }
+            Situation::Overwritten => format!(
+                "the wrapper was replaced, probably by an update; {real} holds the previous binary"
+            ),
+            Situation::RealOnly => format!("the wrapper is gone; only {real} is left"),
+            Situation::RealMissing => format!("wrapper present, but {real} is missing"),
+            Situation::Tangled => {
+                format!("{tool} and {real} lead to the same file, but not as setup links them")
+            }
+        }
+    }
+
     pub fn spec<'a>(&'a self, exe: &'a Path) -> WrapperSpec<'a> {
         WrapperSpec {
             exe,
@@ -370,6 +398,14 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
         situation,
         stray_wrapper,
     })
+}
+
+/// The error for a tool PATH does not find: `tool` is its binary, `display_name` its name.
+pub fn not_found(tool: &str, display_name: &str) -> anyhow::Error {
+    crate::base::failure::failure(
+        format!("{tool} was not found on PATH"),
+        format!("install {display_name} first, or check that its folder is on PATH"),
+    )
 }
 
 #[cfg(test)]

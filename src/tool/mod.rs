@@ -3,10 +3,9 @@
 
 pub mod args;
 pub mod capability;
-pub mod lookup;
 pub mod plan;
+pub mod reference;
 pub mod relocate;
-pub mod resolve;
 #[cfg(test)]
 pub mod testing;
 

@@ -6,23 +6,10 @@ use std::collections::HashSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::super::show::Format;
-use crate::tool::Tool;
-use crate::transcript::summary::SessionInfo;
+use crate::sessions::render::Format;
 
-/// One session in the list.
-pub struct Entry {
-    pub tool: &'static dyn Tool,
-    pub info: SessionInfo,
-    /// Whether this project resumes it.
-    pub current: bool,
-}
-
-impl Entry {
-    pub fn key(&self) -> (&'static str, &str) {
-        (self.tool.name(), self.info.id.as_str())
-    }
-}
+/// One session in the list: the catalog's.
+pub use crate::sessions::Listed as Entry;
 
 /// The export formats offered, in order.
 pub const FORMATS: [Format; 5] = [

@@ -7,7 +7,7 @@
 mod app;
 mod view;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{IsTerminal, Stdout};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -23,17 +23,17 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::args::ToolList;
-use super::pin;
-use super::show;
 use crate::base::env;
 use crate::base::failure::failure;
 use crate::base::platform::{self, Input};
 use crate::base::visible::errln;
-use crate::convert::{self, Request};
 use crate::install::{self, Situation};
 use crate::project::Scope;
-use crate::search::{self, Candidate, Query};
-use crate::tool::resolve::resumed_session;
+use crate::sessions::convert::{self, Request};
+use crate::sessions::pin;
+use crate::sessions::render;
+use crate::sessions::search::{self, Query};
+use crate::sessions::{self};
 use crate::tools;
 use crate::transcript::summary::Projects;
 pub use app::{Action, App, Entry, Mode};
@@ -113,22 +113,9 @@ fn list(scope: &Scope, tools: &[&'static dyn crate::tool::Tool], all: bool) -> V
         true => Projects::All,
         false => Projects::of(scope),
     };
-    let (mut listed, _) = search::sessions_of(tools, &projects, None);
-    listed.sort_by_key(|candidate| std::cmp::Reverse(candidate.info.updated_at));
-    let mut current = HashMap::new();
-    listed
-        .into_iter()
-        .map(|Candidate { tool, info }| {
-            let resumed = current
-                .entry(tool.name())
-                .or_insert_with(|| resumed_session(tool, scope).ok().flatten());
-            Entry {
-                current: resumed.as_deref() == Some(info.id.as_str()),
-                tool,
-                info,
-            }
-        })
-        .collect()
+    sessions::catalog(scope, tools, &projects, None)
+        .newest_first()
+        .sessions
 }
 
 type Screen = Terminal<CrosstermBackend<Stdout>>;
@@ -288,7 +275,7 @@ fn act(
                 .find(|entry| entry.key() == (tool, id.as_str()));
             let path = scope.cwd.join(path);
             app.message = Some(match entry {
-                Some(entry) => match show::export(entry.tool, &entry.info, format, &path) {
+                Some(entry) => match render::export(entry.tool, &entry.info, format, &path) {
                     Ok(count) => format!("Wrote {} ({count} messages)", path.display()),
                     Err(error) => format!("error: {error:#}"),
                 },
@@ -313,7 +300,7 @@ impl Previews {
         };
         let key = (entry.tool.name().to_owned(), entry.info.id.clone(), width);
         if self.key.as_ref() != Some(&key) {
-            self.text = show::preview(entry.tool, &entry.info, usize::from(width).max(20))
+            self.text = render::preview(entry.tool, &entry.info, usize::from(width).max(20))
                 .unwrap_or_else(|error| format!("cannot show this session: {error:#}"));
             self.key = Some(key);
         }
@@ -335,18 +322,12 @@ fn spawn_search(
     });
 }
 
-fn candidates(app: &App) -> Vec<Candidate> {
-    app.entries
-        .iter()
-        .map(|entry| Candidate {
-            tool: entry.tool,
-            info: entry.info.clone(),
-        })
-        .collect()
+fn candidates(app: &App) -> Vec<Entry> {
+    app.entries.clone()
 }
 
 /// The (tool, id) of each candidate whose conversation holds `pattern`.
-fn full_text(pattern: &str, candidates: Vec<Candidate>) -> HashSet<(String, String)> {
+fn full_text(pattern: &str, candidates: Vec<Entry>) -> HashSet<(String, String)> {
     let matched = match Query::new(pattern, false, false) {
         Ok(query) => search::matching(&query, candidates),
         Err(_) => Vec::new(),

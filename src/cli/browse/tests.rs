@@ -10,7 +10,7 @@ use ratatui::style::Color;
 
 use super::app::{Action, App, Entry, FORMATS, Mode};
 use super::view;
-use crate::cli::show::Format;
+use crate::sessions::render::Format;
 use crate::transcript::summary::{SessionInfo, Title};
 
 fn entry(tool: &str, id: &str, title: &str, current: bool) -> Entry {

@@ -10,8 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::{App, FORMATS, Mode};
+use crate::base::layout;
 use crate::base::visible;
-use crate::cli::output;
 
 pub const KEYS: &str = "↑↓ move  / filter  ⏎ resume  c convert  e export  a all  ? help  q quit";
 
@@ -87,10 +87,10 @@ pub fn draw(frame: &mut Frame, app: &App, preview: &str, colour: bool) {
             let age = entry
                 .info
                 .updated_at
-                .map_or_else(|| "?".to_owned(), |time| output::short_age(time, now));
+                .map_or_else(|| "?".to_owned(), |time| layout::short_age(time, now));
             let prefix = format!("{mark}{:<7} {short} {age:>4} ", entry.tool.name());
             let room = (left.width as usize).saturating_sub(prefix.chars().count() + 2);
-            let title = output::cut(&visible::one_line(entry.info.title.shown()), room);
+            let title = layout::cut(&visible::one_line(entry.info.title.shown()), room);
             ListItem::new(Line::from(vec![
                 Span::styled(prefix, paint(Color::Cyan)),
                 Span::raw(title),

@@ -15,7 +15,7 @@ use anyhow::Result;
 use crate::base::failure::failure;
 use crate::base::ids::is_native_id;
 use crate::project::SessionMode;
-use crate::tool::lookup::{SessionRef, pick_session, session_file};
+use crate::tool::reference::{SessionRef, pick_session, session_file};
 use crate::tool::{
     Announce, ArgRules, Context, Moved, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
     native_target,

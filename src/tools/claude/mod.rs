@@ -16,7 +16,7 @@ pub use store::project_dir;
 use crate::base::failure::failure;
 use crate::base::ids::{is_uuid, new_uuid};
 use crate::project::SessionMode;
-use crate::tool::lookup::{SessionRef, exists, pick_session, session_file};
+use crate::tool::reference::{SessionRef, pick_session, session_already_exists, session_file};
 use crate::tool::{
     Announce, ArgRules, Context, ConversionTarget, Existing, ForkFrom, Moved, NewSession, Plan,
     SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, managed_target, plan_managed,
@@ -293,7 +293,7 @@ impl ConversionTarget for Claude {
     fn session_path(&self, session: &NewSession) -> Result<PathBuf> {
         // Claude also resumes a session filed under another folder, so an id anywhere is taken.
         if let Some(existing) = store::transcript(&session.cwd, &session.id)? {
-            return Err(exists(self, &session.id, &existing));
+            return Err(session_already_exists(self, &session.id, &existing));
         }
         Ok(project_dir(&session.cwd)?.join(format!("{}.jsonl", session.id)))
     }

@@ -13,7 +13,7 @@ use chrono::Local;
 use crate::base::failure::failure;
 use crate::base::ids::is_uuid;
 use crate::project::SessionMode;
-use crate::tool::lookup::{SessionRef, exists, pick_session, session_file};
+use crate::tool::reference::{SessionRef, pick_session, session_already_exists, session_file};
 use crate::tool::{
     Announce, ArgRules, Context, ConversionTarget, ForkFrom, Moved, NewSession, Plan,
     SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, native_target,
@@ -324,7 +324,7 @@ impl ConversionTarget for Codex {
     fn session_path(&self, session: &NewSession) -> Result<PathBuf> {
         let sessions = store::sessions_dir()?;
         if let Some(existing) = store::locate(&sessions, &session.id) {
-            return Err(exists(self, &session.id, &existing));
+            return Err(session_already_exists(self, &session.id, &existing));
         }
         // Codex names rollouts by local time, in local date folders.
         let local = session.created.with_timezone(&Local);

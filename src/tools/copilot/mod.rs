@@ -11,7 +11,7 @@ use anyhow::Result;
 use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::ids::is_native_id;
 use crate::project::{LegacyIdFile, SessionMode};
-use crate::tool::lookup::{SessionRef, pick_session, session_file};
+use crate::tool::reference::{SessionRef, pick_session, session_file};
 use crate::tool::{
     ArgRules, Context, Existing, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
     managed_target, plan_managed,

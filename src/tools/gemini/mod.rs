@@ -22,7 +22,7 @@ use anyhow::Result;
 use crate::base::failure::failure;
 use crate::base::ids::{is_uuid, new_uuid};
 use crate::project::{SessionMode, StateStore};
-use crate::tool::lookup::{SessionRef, pick_session, session_file};
+use crate::tool::reference::{SessionRef, pick_session, session_file};
 use crate::tool::{
     ArgRules, Context, ConversionTarget, Existing, ForkFrom, Moved, NewSession, Plan,
     SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, plan_managed,

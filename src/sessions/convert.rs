@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 use chrono::Utc;
 
+use super::locate::resumed_session;
 use crate::base::failure::failure;
 use crate::base::files::NewFile;
 use crate::project::{Pin, Scope, StateStore};
-use crate::tool::lookup::exists;
-use crate::tool::resolve::resumed_session;
+use crate::tool::reference::session_already_exists;
 use crate::tool::{NewSession, Tool};
 use crate::tools;
 use crate::transcript::Tally;
@@ -57,7 +57,7 @@ pub fn convert(request: &Request, scope: &Scope) -> Result<Outcome> {
     };
     let path = target.session_path(&session)?;
     if path.symlink_metadata().is_ok() {
-        return Err(exists(to, &session.id, &path));
+        return Err(session_already_exists(to, &session.id, &path));
     }
     // Reading the target's state now means a state folder we cannot use fails the conversion
     // before anything is written.
@@ -87,7 +87,7 @@ pub fn convert(request: &Request, scope: &Scope) -> Result<Outcome> {
     }
     encoder.finish(file.out())?;
     if !file.commit()? {
-        return Err(exists(to, &session.id, &path));
+        return Err(session_already_exists(to, &session.id, &path));
     }
     target.written(&session, &path)?;
     if path.starts_with(store.dir()) {

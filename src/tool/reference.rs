@@ -1,4 +1,5 @@
-//! Finding a tool's session by what the user typed: a path, an id, or a unique id prefix.
+//! What a reference the user typed means to a tool's store: a path, an id, or a unique id
+//! prefix. Each tool's `find_session` reads it with these; `sessions::locate` is the operation.
 
 use std::path::{Path, PathBuf};
 
@@ -113,7 +114,7 @@ pub fn pick_session(
 }
 
 /// The error for a target session that is already there.
-pub fn exists(tool: &dyn Tool, id: &str, path: &Path) -> anyhow::Error {
+pub fn session_already_exists(tool: &dyn Tool, id: &str, path: &Path) -> anyhow::Error {
     failure(
         format!(
             "{} session {id} already exists ({}); it is never overwritten",

@@ -1,18 +1,25 @@
-//! Which session a command means: the one a reference names, or the one this project resumes.
+//! Which session a command means: the one a reference names (an id, a unique prefix or a path,
+//! as each tool's `find_session` reads it with `tool::reference`), or the one this project
+//! resumes.
 
 use anyhow::Result;
 
-use super::{Tool, TranscriptSource, context_for};
 use crate::base::failure::failure;
+use crate::project::state::Inspected;
 use crate::project::{Scope, StateStore};
+use crate::tool::{Tool, TranscriptSource, context_for};
 use crate::transcript::summary::SessionInfo;
 
 /// The session this project resumes for `tool`, as the state names it (an id, or for a
 /// converted gemini session the file being imported); or, for tools that pick their own ids and
-/// have none stored, the project's newest one in the tool's store.
+/// have none stored, the project's newest one in the tool's store. Only looks: a state the next
+/// launch would set aside or migrate counts as none here, and stays as it is.
 pub fn resumed_session(tool: &dyn Tool, scope: &Scope) -> Result<Option<String>> {
     let store = StateStore::new(scope, tool.state_rules());
-    let state = store.load()?;
+    let state = match store.inspect() {
+        Inspected::Usable(state) => Some(*state),
+        Inspected::Unusable(_) | Inspected::Legacy(_) | Inspected::Absent => None,
+    };
     if let Some(target) = state.as_ref().and_then(|state| state.resume_target.clone()) {
         return Ok(Some(target));
     }

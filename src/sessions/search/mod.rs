@@ -18,15 +18,8 @@ use rayon::prelude::*;
 pub use pattern::Query;
 
 use crate::base::lines;
-use crate::tool::Tool;
-use crate::transcript::summary::{Projects, SessionInfo};
+use crate::sessions::Listed;
 use crate::transcript::{Message, Role};
-
-/// One session to search.
-pub struct Candidate {
-    pub tool: &'static dyn Tool,
-    pub info: SessionInfo,
-}
 
 /// A message that matched: where, and the line around its first match, never its whole text,
 /// so that what a search holds stays small however large the messages are.
@@ -44,52 +37,15 @@ pub struct MessageMatch {
     pub ranges: Vec<(usize, usize)>,
 }
 
-/// Each tool's sessions of `projects`, newest first (at most `limit` of each tool), as
-/// `sessions` lists them; and the tools whose store could not be listed.
-pub fn sessions_of(
-    tools: &[&'static dyn Tool],
-    projects: &Projects,
-    limit: Option<usize>,
-) -> (Vec<Candidate>, Vec<(&'static dyn Tool, anyhow::Error)>) {
-    let mut listed = Vec::new();
-    let mut failed = Vec::new();
-    for &tool in tools {
-        let Some(lister) = tool.session_lister() else {
-            continue;
-        };
-        let mut skipped = Vec::new();
-        let sessions = lister.list(projects, &mut skipped);
-        failed.extend(skipped.into_iter().map(|error| (tool, error)));
-        let mut sessions = match sessions {
-            Ok(sessions) => sessions,
-            Err(error) => {
-                failed.push((tool, error));
-                continue;
-            }
-        };
-        sessions.sort_by(|a, b| {
-            b.updated_at
-                .cmp(&a.updated_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        if let Some(limit) = limit {
-            sessions.truncate(limit);
-        }
-        listed.extend(sessions.into_iter().map(|info| Candidate { tool, info }));
-    }
-    (listed, failed)
-}
-
 /// Where a search's findings go, in the candidates' order; `Break` stops the search there,
 /// reading nothing more.
 pub trait Findings {
     /// A matching message of `session`; `first` for its first.
-    fn matched(&mut self, session: &Candidate, first: bool, found: MessageMatch)
-    -> ControlFlow<()>;
+    fn matched(&mut self, session: &Listed, first: bool, found: MessageMatch) -> ControlFlow<()>;
     /// `session` is read to its end, and held `matched` matching messages.
-    fn finished(&mut self, session: &Candidate, matched: usize) -> ControlFlow<()>;
+    fn finished(&mut self, session: &Listed, matched: usize) -> ControlFlow<()>;
     /// `session` could not be searched.
-    fn failed(&mut self, session: &Candidate, error: anyhow::Error) -> ControlFlow<()>;
+    fn failed(&mut self, session: &Listed, error: anyhow::Error) -> ControlFlow<()>;
 }
 
 /// How many sessions are looked through at once: enough to keep every core busy.
@@ -102,13 +58,13 @@ const BATCH: usize = 64;
 /// `snippet_width` characters.
 pub fn search_each(
     query: &Query,
-    candidates: Vec<Candidate>,
+    candidates: Vec<Listed>,
     snippet_width: usize,
     findings: &mut dyn Findings,
 ) {
     let mut candidates = candidates.into_iter().peekable();
     while candidates.peek().is_some() {
-        let batch: Vec<Candidate> = candidates.by_ref().take(BATCH).collect();
+        let batch: Vec<Listed> = candidates.by_ref().take(BATCH).collect();
         let firsts: Vec<Result<bool>> = batch
             .par_iter()
             .map(|candidate| first_match(query, candidate))
@@ -132,7 +88,7 @@ pub fn search_each(
 
 /// The candidates whose visible conversation holds a match, in parallel; those that could not
 /// be read are left out.
-pub fn matching(query: &Query, candidates: Vec<Candidate>) -> Vec<Candidate> {
+pub fn matching(query: &Query, candidates: Vec<Listed>) -> Vec<Listed> {
     candidates
         .into_par_iter()
         .filter(|candidate| first_match(query, candidate).unwrap_or(false))
@@ -142,7 +98,7 @@ pub fn matching(query: &Query, candidates: Vec<Candidate>) -> Vec<Candidate> {
 /// How much of a matching line a snippet shows by default.
 pub const SNIPPET_WIDTH: usize = 100;
 
-fn source_of(candidate: &Candidate) -> Result<&dyn crate::tool::TranscriptSource> {
+fn source_of(candidate: &Listed) -> Result<&dyn crate::tool::TranscriptSource> {
     candidate
         .tool
         .transcript_source()
@@ -151,7 +107,7 @@ fn source_of(candidate: &Candidate) -> Result<&dyn crate::tool::TranscriptSource
 
 /// Whether any visible message of the session matches: read behind the line gate, when the
 /// pattern has one, and only up to the first match.
-pub fn first_match(query: &Query, candidate: &Candidate) -> Result<bool> {
+pub fn first_match(query: &Query, candidate: &Listed) -> Result<bool> {
     let source = source_of(candidate)?;
     let path = &candidate.info.path;
     let mut seen = false;
@@ -179,7 +135,7 @@ pub fn first_match(query: &Query, candidate: &Candidate) -> Result<bool> {
 /// numbers them; how many matched, or `Break` when `findings` said stop.
 fn each_match(
     query: &Query,
-    candidate: &Candidate,
+    candidate: &Listed,
     snippet_width: usize,
     findings: &mut dyn Findings,
 ) -> Result<ControlFlow<(), usize>> {
