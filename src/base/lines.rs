@@ -1,8 +1,8 @@
 //! Reading a file one line at a time, holding only the current line.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow};
@@ -14,6 +14,45 @@ const KEEP_BUFFER: usize = 1024 * 1024;
 /// A longer line is not held in memory: it is skipped, and counted.
 pub const MAX_LINE: usize = 64 * 1024 * 1024;
 
+/// A test a line must pass to be read at all: a search skips lines that cannot hold what it looks
+/// for, before anything parses them.
+pub type Gate = std::sync::Arc<dyn Fn(&[u8]) -> bool + Send + Sync>;
+
+/// How a reader reads a file's lines: what it skips, and how long a line it holds. Passed to
+/// each reader that should obey it, never set around it.
+#[derive(Clone)]
+pub struct ReadOptions {
+    /// Lines this refuses are skipped unparsed (a file's first line excepted: a header says
+    /// what the file is).
+    pub gate: Option<Gate>,
+    /// A longer line is skipped, and counted.
+    pub max_line: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            gate: None,
+            max_line: MAX_LINE,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Options that skip the lines `gate` refuses.
+    pub fn gated(gate: Option<Gate>) -> ReadOptions {
+        ReadOptions {
+            gate,
+            ..ReadOptions::default()
+        }
+    }
+
+    /// Whether the gate lets a line through.
+    pub fn admits(&self, line: &[u8]) -> bool {
+        self.gate.as_ref().is_none_or(|gate| gate(line))
+    }
+}
+
 /// Reads a file's non-blank lines one at a time, with their byte offsets, holding only the
 /// current line.
 pub struct LineReader {
@@ -22,17 +61,17 @@ pub struct LineReader {
     line: Vec<u8>,
     /// The offset of the next unread byte.
     offset: u64,
-    max_line: usize,
+    options: ReadOptions,
     oversized: u64,
 }
 
 impl LineReader {
-    /// Opens a regular file (following links, never waiting on a FIFO).
+    /// Opens a regular file (following links, never waiting on a FIFO), to read every line.
     pub fn open(path: &Path) -> Result<LineReader> {
-        LineReader::open_with_max(path, MAX_LINE)
+        LineReader::open_with(path, &ReadOptions::default())
     }
 
-    pub fn open_with_max(path: &Path, max_line: usize) -> Result<LineReader> {
+    pub fn open_with(path: &Path, options: &ReadOptions) -> Result<LineReader> {
         let (file, _) = files::open_regular(path, true)
             .map_err(|why| anyhow!("cannot open {}: {why}", path.display()))?;
         Ok(LineReader {
@@ -40,7 +79,7 @@ impl LineReader {
             reader: BufReader::with_capacity(64 * 1024, file),
             line: Vec::new(),
             offset: 0,
-            max_line,
+            options: options.clone(),
             oversized: 0,
         })
     }
@@ -64,7 +103,7 @@ impl LineReader {
                 Some(at) => (at + 1, true),
                 None => (available.len(), false),
             };
-            if kept && self.line.len() + len > self.max_line {
+            if kept && self.line.len() + len > self.options.max_line {
                 kept = false;
                 self.line = Vec::new();
             }
@@ -102,9 +141,7 @@ impl LineReader {
                 continue;
             }
             // A file's first line (a header: what the file is) always passes the gate.
-            if start > 0
-                && !GATE.with_borrow(|gate| gate.as_ref().is_none_or(|gate| gate(&self.line)))
-            {
+            if start > 0 && !self.options.admits(&self.line) {
                 continue;
             }
             return Ok(Some((start, trim_line_end(&self.line))));
@@ -123,34 +160,18 @@ impl LineReader {
     }
 }
 
-/// A test a line must pass to be read at all: a search skips lines that cannot hold what it looks
-/// for, before anything parses them.
-pub type Gate = std::sync::Arc<dyn Fn(&[u8]) -> bool + Send + Sync>;
-
-thread_local! {
-    static GATE: RefCell<Option<Gate>> = const { RefCell::new(None) };
-}
-
-/// Runs `read` with every [`LineReader`] of this thread skipping the lines `gate` refuses (a
-/// file's first line excepted). Readers stay as they are; they just see fewer lines.
-pub fn gated<T>(gate: Gate, read: impl FnOnce() -> T) -> T {
-    struct Ungate;
-    impl Drop for Ungate {
-        fn drop(&mut self) {
-            GATE.with_borrow_mut(|slot| *slot = None);
-        }
-    }
-    GATE.with_borrow_mut(|slot| *slot = Some(gate));
-    let _ungate = Ungate;
-    read()
-}
-
-/// Calls `each` with the offset and the bytes of every non-blank line of `path`; returns how many
-/// lines were too long to read.
-pub fn for_each_line(path: &Path, mut each: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<u64> {
-    let mut lines = LineReader::open(path)?;
+/// Calls `each` with the offset and the bytes of every non-blank line of `path` that `options`
+/// admits, until it says `Break`; returns how many lines were too long to read.
+pub fn for_each_line(
+    path: &Path,
+    options: &ReadOptions,
+    mut each: impl FnMut(u64, &[u8]) -> Result<ControlFlow<()>>,
+) -> Result<u64> {
+    let mut lines = LineReader::open_with(path, options)?;
     while let Some((offset, line)) = lines.next_line()? {
-        each(offset, line)?;
+        if each(offset, line)?.is_break() {
+            break;
+        }
     }
     Ok(lines.oversized())
 }
@@ -170,18 +191,39 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         std::fs::write(&path, "head\nkeep a\ndrop\nkeep b\n").unwrap();
-        let read = || {
+        let read = |options: &ReadOptions| {
             let mut seen = Vec::new();
-            for_each_line(&path, |_, line| {
+            for_each_line(&path, options, |_, line| {
                 seen.push(String::from_utf8(line.to_vec()).unwrap());
-                Ok(())
+                Ok(ControlFlow::Continue(()))
             })
             .unwrap();
             seen
         };
         let gate: Gate = std::sync::Arc::new(|line: &[u8]| line.starts_with(b"keep"));
-        assert_eq!(gated(gate, read), ["head", "keep a", "keep b"]);
-        assert_eq!(read(), ["head", "keep a", "drop", "keep b"]);
+        let gated = ReadOptions::gated(Some(gate));
+        assert_eq!(read(&gated), ["head", "keep a", "keep b"]);
+        assert_eq!(
+            read(&ReadOptions::default()),
+            ["head", "keep a", "drop", "keep b"]
+        );
+    }
+
+    #[test]
+    fn a_line_sink_that_says_break_stops_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "a\nb\nc\n").unwrap();
+        let mut seen = Vec::new();
+        for_each_line(&path, &ReadOptions::default(), |_, line| {
+            seen.push(line.to_vec());
+            Ok(match line {
+                b"b" => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(()),
+            })
+        })
+        .unwrap();
+        assert_eq!(seen, [b"a".to_vec(), b"b".to_vec()]);
     }
 
     #[test]
@@ -193,7 +235,11 @@ mod tests {
             format!("short\n{}\nafter\n{}", "x".repeat(100), "y".repeat(50)),
         )
         .unwrap();
-        let mut lines = LineReader::open_with_max(&path, 40).unwrap();
+        let options = ReadOptions {
+            max_line: 40,
+            ..ReadOptions::default()
+        };
+        let mut lines = LineReader::open_with(&path, &options).unwrap();
         let mut seen = Vec::new();
         while let Some((offset, line)) = lines.next_line().unwrap() {
             seen.push((offset, String::from_utf8(line.to_vec()).unwrap()));
@@ -208,9 +254,9 @@ mod tests {
         let path = dir.path().join("t.jsonl");
         std::fs::write(&path, "a\r\n\n  \nbb\nlast").unwrap();
         let mut seen = Vec::new();
-        for_each_line(&path, |offset, line| {
+        for_each_line(&path, &ReadOptions::default(), |offset, line| {
             seen.push((offset, String::from_utf8(line.to_vec()).unwrap()));
-            Ok(())
+            Ok(ControlFlow::Continue(()))
         })
         .unwrap();
         assert_eq!(

@@ -220,7 +220,7 @@ fn teardown_done(site: &Site) -> String {
 /// be there to run.
 fn check_installed(site: &Site, exe: &Path) -> Result<()> {
     let wrapper = &site.layout.wrapper;
-    if platform::wrapper_is_current(wrapper, &site.spec(exe))
+    if install::wrapper_is_current(wrapper, &site.spec(exe))
         && platform::is_executable_file(&site.layout.real)
     {
         return Ok(());

@@ -14,10 +14,9 @@ use crate::base::visible::{errln, outln};
 use crate::project::Scope;
 use crate::sessions::locate;
 use crate::sessions::render::{
-    DEFAULT_WIDTH, Document, Format, check_output, not_shown, write_file,
+    self, DEFAULT_WIDTH, Document, Format, check_output, not_shown, write_file,
 };
 use crate::tools;
-use crate::transcript::Transcript;
 
 #[derive(Args)]
 pub struct ShowArgs {
@@ -61,8 +60,8 @@ pub fn run(args: &ShowArgs) -> Result<ExitCode> {
     }
     let tool = tools::find(&args.session.tool).context("unknown tool")?;
     let scope = Scope::current()?;
-    let (source, info) = locate::locate(tool, args.session.session.as_deref(), &scope)?;
-    let transcript = Transcript::collect(|sink| source.read_transcript(&info.path, sink))?;
+    let (_, info) = locate::locate(tool, args.session.session.as_deref(), &scope)?;
+    let transcript = render::read(tool, &info)?;
     let document = Document {
         tool,
         info: &info,

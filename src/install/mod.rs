@@ -10,6 +10,7 @@
 //! `<tool>.exe` or `<tool>.cmd` and the wrapper is always `<tool>.cmd`.
 
 mod steps;
+mod wrapper;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 use crate::base::env;
-use crate::base::platform::{self, WrapperSpec};
+use crate::base::platform;
+pub use wrapper::{WrapperSpec, wrapper_is_current};
 
 pub use steps::{Step, StepError, apply};
 
@@ -335,7 +337,7 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
         .collect();
     let found = tool_paths
         .iter()
-        .find(|path| platform::is_executable_file(path) || platform::is_our_wrapper(path, exe))
+        .find(|path| platform::is_executable_file(path) || wrapper::is_our_wrapper(path, exe))
         .cloned();
     if found.is_none() && tool_paths.iter().any(|path| exists(path)) {
         // Something that cannot run sits at `<tool>`: not ours to replace.
@@ -343,7 +345,7 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
     }
     let found_is_ours = found
         .as_deref()
-        .is_some_and(|path| platform::is_our_wrapper(path, exe));
+        .is_some_and(|path| wrapper::is_our_wrapper(path, exe));
     // The original's extension: the tool's own, or, behind our wrapper, the real binary's.
     let ext_from = match &found {
         Some(path) if !found_is_ours => Some(path.clone()),
@@ -362,14 +364,14 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
 
     let at_tool = found.as_deref().map(|path| match found_is_ours {
         true => AtTool::OurWrapper {
-            current: platform::wrapper_is_current(path, &spec),
+            current: wrapper::wrapper_is_current(path, &spec),
         },
         false => AtTool::Foreign,
     });
     let real = if !exists(&layout.real) {
         RealFile::Absent
     } else if platform::is_executable_file(&layout.real)
-        && !platform::is_our_wrapper(&layout.real, exe)
+        && !wrapper::is_our_wrapper(&layout.real, exe)
     {
         RealFile::Usable
     } else {
@@ -378,7 +380,7 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
     let foreign = at_tool == Some(AtTool::Foreign);
     let pair = if !foreign || real == RealFile::Absent {
         Pair::Distinct
-    } else if platform::same_install(&layout.original, &layout.real) {
+    } else if wrapper::same_install(&layout.original, &layout.real) {
         Pair::Same
     } else if platform::file_id(&layout.original).is_some()
         && platform::file_id(&layout.original) == platform::file_id(&layout.real)
@@ -390,7 +392,7 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
     let situation = classify(at_tool, real, pair)?;
     let stray_wrapper = foreign
         && layout.wrapper != layout.original
-        && platform::is_our_wrapper(&layout.wrapper, exe);
+        && wrapper::is_our_wrapper(&layout.wrapper, exe);
     Some(Site {
         tool,
         found,

@@ -3,8 +3,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::wrapper::{self, WrapperSpec};
 use crate::base::files::temp_path;
-use crate::base::platform::{self, WrapperSpec};
 
 /// One change to a tool's folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,10 +100,10 @@ pub fn apply(steps: &[Step], spec: &WrapperSpec) -> Result<(), StepError> {
     for step in steps {
         commits.push(match step {
             Step::LinkReal { from, to } => {
-                Commit::Rename(prepare(to, &|temp| platform::copy_install(from, temp))?, to)
+                Commit::Rename(prepare(to, &|temp| wrapper::copy_install(from, temp))?, to)
             }
             Step::PlaceWrapper { at } => {
-                Commit::Rename(prepare(at, &|temp| platform::make_wrapper(temp, spec))?, at)
+                Commit::Rename(prepare(at, &|temp| wrapper::make_wrapper(temp, spec))?, at)
             }
             Step::Rename { from, to } => Commit::Rename(from.clone(), to),
             Step::Remove { path } => Commit::Remove(path),

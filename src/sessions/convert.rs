@@ -5,6 +5,7 @@
 //! existing one, only once it holds at least one message. Memory thus stays flat whatever the
 //! transcript size, and a failed conversion leaves nothing behind.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -13,6 +14,7 @@ use chrono::Utc;
 use super::locate::resumed_session;
 use crate::base::failure::failure;
 use crate::base::files::NewFile;
+use crate::base::lines::ReadOptions;
 use crate::project::{Pin, Scope, StateStore};
 use crate::tool::reference::session_already_exists;
 use crate::tool::{NewSession, Tool};
@@ -70,10 +72,11 @@ pub fn convert(request: &Request, scope: &Scope) -> Result<Outcome> {
     let mut file = NewFile::create(&path)?;
     let mut encoder = target.encoder(&session)?;
     let mut messages = 0u64;
-    let tally = source.read_transcript(&source_path, &mut |message| {
+    let every_line = ReadOptions::default();
+    let tally = source.read_transcript(&source_path, &every_line, &mut |message| {
         encoder.message(&message, file.out())?;
         messages += 1;
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     })?;
     if messages == 0 {
         return Err(failure(

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
+use crate::base::lines::ReadOptions;
 use crate::project::Scope;
 use crate::transcript::summary::{Projects, SessionInfo};
 use crate::transcript::{Message, Sink, Tally};
@@ -36,9 +37,11 @@ pub trait TranscriptSource {
     fn find_session(&self, cwd: &Path, reference: &str) -> Result<PathBuf>;
 
     /// Streams the visible messages of a session file to `sink`, in order, holding one record at
-    /// a time; returns what could not be carried. Unknown record types are ignored; malformed
-    /// lines are skipped and counted.
-    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally>;
+    /// a time, until the sink says stop; returns what could not be carried. Unknown record types
+    /// are ignored; malformed lines are skipped and counted. Lines `options` refuses are not
+    /// parsed; a reader that must see every line to know which messages survive (gemini's
+    /// rewinds) applies the gate only to the lines that hold messages.
+    fn read_transcript(&self, path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally>;
 }
 
 /// A tool that `session convert` can write sessions for.

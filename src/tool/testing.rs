@@ -14,7 +14,10 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// A transcript as (role, text, time) triples, for exact comparisons.
 pub fn read(source: &dyn TranscriptSource, path: &Path) -> (Vec<(String, String, String)>, Tally) {
-    let transcript = Transcript::collect(|sink| source.read_transcript(path, sink)).unwrap();
+    let transcript = Transcript::collect(|sink| {
+        source.read_transcript(path, &crate::base::lines::ReadOptions::default(), sink)
+    })
+    .unwrap();
     let messages = transcript
         .messages
         .into_iter()

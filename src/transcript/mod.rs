@@ -11,6 +11,7 @@ pub mod tally;
 pub mod write;
 
 use std::fmt;
+use std::ops::ControlFlow;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -45,8 +46,9 @@ impl Message {
     }
 }
 
-/// Where a reader sends each message. An error (a failed write) stops the reading.
-pub type Sink<'a> = &'a mut dyn FnMut(Message) -> Result<()>;
+/// Where a reader sends each message. `Break` stops the reading there, as a success; an error
+/// (a failed write) stops it as a failure.
+pub type Sink<'a> = &'a mut dyn FnMut(Message) -> Result<ControlFlow<()>>;
 
 /// `{"role", "text", "timestamp"}`; the timestamp in the tools' UTC form, or null.
 impl Serialize for Message {
@@ -73,7 +75,7 @@ impl Transcript {
         let mut messages = Vec::new();
         let tally = read(&mut |message| {
             messages.push(message);
-            Ok(())
+            Ok(ControlFlow::Continue(()))
         })?;
         Ok(Transcript { messages, tally })
     }

@@ -1,13 +1,14 @@
 //! Reading a tool's JSONL transcript: a record a line, parsed only when it may hold a message,
 //! and fields taken only in the shape expected.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use anyhow::Result;
 use serde::de::DeserializeOwned;
 
 use super::{Message, Sink, Tally};
-use crate::base::lines::for_each_line;
+use crate::base::lines::{ReadOptions, for_each_line};
 
 /// One line of a JSONL transcript whose lines each hold at most one message.
 pub trait Record: DeserializeOwned {
@@ -21,15 +22,15 @@ pub trait Record: DeserializeOwned {
 }
 
 /// Streams a transcript made of [`Record`] lines to `sink`.
-pub fn read_records<R: Record>(path: &Path, sink: Sink) -> Result<Tally> {
+pub fn read_records<R: Record>(path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
     let mut tally = Tally::default();
-    let oversized = for_each_line(path, |_, line| {
+    let oversized = for_each_line(path, options, |_, line| {
         if !R::wanted(line) {
-            return Ok(());
+            return Ok(ControlFlow::Continue(()));
         }
         match parse_line::<R>(line, &mut tally).and_then(|record| record.visible(&mut tally)) {
             Some(message) => sink(message),
-            None => Ok(()),
+            None => Ok(ControlFlow::Continue(())),
         }
     })?;
     tally.malformed += oversized;

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::base::failure::failure;
 use crate::base::files;
 use crate::base::layout::{self, Style};
+use crate::base::lines::ReadOptions;
 use crate::base::time::format_time;
 use crate::base::visible::{self, Layout};
 use crate::tool::Tool;
@@ -108,7 +109,7 @@ pub fn read(tool: &'static dyn Tool, info: &SessionInfo) -> Result<Transcript> {
     let source = tool
         .transcript_source()
         .with_context(|| format!("{} sessions cannot be read", tool.name()))?;
-    Transcript::collect(|sink| source.read_transcript(&info.path, sink))
+    Transcript::collect(|sink| source.read_transcript(&info.path, &ReadOptions::default(), sink))
 }
 
 /// Writes the whole file through a temp file; without `force`, never over an existing one.

@@ -9,7 +9,7 @@
 
 pub mod pattern;
 
-use std::ops::ControlFlow;
+use std::ops::ControlFlow::{self, Break, Continue};
 
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 pub use pattern::Query;
 
-use crate::base::lines;
+use crate::base::lines::ReadOptions;
 use crate::sessions::Listed;
 use crate::transcript::{Message, Role};
 
@@ -109,26 +109,14 @@ fn source_of(candidate: &Listed) -> Result<&dyn crate::tool::TranscriptSource> {
 /// pattern has one, and only up to the first match.
 pub fn first_match(query: &Query, candidate: &Listed) -> Result<bool> {
     let source = source_of(candidate)?;
-    let path = &candidate.info.path;
+    let options = ReadOptions::gated(query.gate());
     let mut seen = false;
-    let mut read = || {
-        source.read_transcript(path, &mut |message: Message| {
-            if query.is_match(&message.text) {
-                seen = true;
-                // Enough: stop reading this file.
-                return Err(anyhow!(FOUND));
-            }
-            Ok(())
-        })
-    };
-    let read = match query.gate() {
-        Some(gate) => lines::gated(gate, read),
-        None => read(),
-    };
-    match seen {
-        true => Ok(true),
-        false => read.map(|_| false),
-    }
+    source.read_transcript(&candidate.info.path, &options, &mut |message: Message| {
+        seen = query.is_match(&message.text);
+        // One is enough: stop reading this file.
+        Ok(if seen { Break(()) } else { Continue(()) })
+    })?;
+    Ok(seen)
 }
 
 /// Reads the whole session, handing each matching message to `findings`, numbered as `show`
@@ -143,35 +131,38 @@ fn each_match(
     let mut index = 0;
     let mut matched = 0;
     let mut stopped = false;
-    let read = source.read_transcript(&candidate.info.path, &mut |message: Message| {
-        let ranges = query.find(&message.text);
-        if !ranges.is_empty() {
-            let (snippet, snippet_ranges) = snippet(&message.text, &ranges, snippet_width);
-            let found = MessageMatch {
-                index,
-                role: message.role,
-                timestamp: message.timestamp,
-                snippet,
-                snippet_ranges,
-                ranges,
-            };
-            matched += 1;
-            if findings.matched(candidate, matched == 1, found).is_break() {
-                stopped = true;
-                return Err(anyhow!(FOUND));
+    let every_line = ReadOptions::default();
+    source.read_transcript(
+        &candidate.info.path,
+        &every_line,
+        &mut |message: Message| {
+            let ranges = query.find(&message.text);
+            if !ranges.is_empty() {
+                let (snippet, snippet_ranges) = snippet(&message.text, &ranges, snippet_width);
+                let found = MessageMatch {
+                    index,
+                    role: message.role,
+                    timestamp: message.timestamp,
+                    snippet,
+                    snippet_ranges,
+                    ranges,
+                };
+                matched += 1;
+                if findings.matched(candidate, matched == 1, found).is_break() {
+                    stopped = true;
+                    return Ok(Break(()));
+                }
             }
-        }
-        index += 1;
-        Ok(())
-    });
-    if stopped {
-        return Ok(ControlFlow::Break(()));
-    }
-    read?;
-    Ok(ControlFlow::Continue(matched))
+            index += 1;
+            Ok(Continue(()))
+        },
+    )?;
+    Ok(if stopped {
+        Break(())
+    } else {
+        Continue(matched)
+    })
 }
-
-const FOUND: &str = "found";
 
 /// The line of `text` around its first match, cut to about `width` characters with `…` where
 /// it was cut, and the match ranges within that snippet.

@@ -14,6 +14,7 @@ use anyhow::Result;
 
 use crate::base::failure::failure;
 use crate::base::ids::is_native_id;
+use crate::base::lines::ReadOptions;
 use crate::project::SessionMode;
 use crate::tool::reference::{SessionRef, pick_session, session_file};
 use crate::tool::{
@@ -159,8 +160,8 @@ impl TranscriptSource for Agy {
         }
     }
 
-    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
-        read_records::<transcript::TranscriptStep>(path, sink)
+    fn read_transcript(&self, path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
+        read_records::<transcript::TranscriptStep>(path, options, sink)
     }
 }
 

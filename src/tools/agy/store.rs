@@ -4,6 +4,7 @@
 //! `brain/<id>/` transcripts are the fallbacks.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -13,7 +14,7 @@ use serde_json::Value;
 use crate::base::env;
 use crate::base::files::{STORE_FILE_CAP, read_head, read_store_file};
 use crate::base::ids::is_native_id;
-use crate::base::lines::for_each_line;
+use crate::base::lines::{ReadOptions, for_each_line};
 use crate::base::reverse_lines::ReverseLines;
 use crate::tool::{Context, home};
 use crate::transcript::summary::HEAD_BYTES;
@@ -207,12 +208,12 @@ impl Workspaces {
     pub fn read(root: &Path) -> Workspaces {
         let mut workspaces = Workspaces::default();
         let history = root.join("history.jsonl");
-        let _ = for_each_line(&history, |_, line| {
+        let _ = for_each_line(&history, &ReadOptions::default(), |_, line| {
             let Ok(entry) = serde_json::from_slice::<HistoryEntry>(line) else {
-                return Ok(());
+                return Ok(ControlFlow::Continue(()));
             };
             let Some(workspace) = entry.workspace.map(PathBuf::from) else {
-                return Ok(());
+                return Ok(ControlFlow::Continue(()));
             };
             match (
                 entry.conversation_id.filter(|id| !id.is_empty()),
@@ -224,7 +225,7 @@ impl Workspaces {
                     .insert(display.trim().into(), workspace),
                 (None, None) => None,
             };
-            Ok(())
+            Ok(ControlFlow::Continue(()))
         });
         let cache = read_store_file(
             &root.join("cache").join("last_conversations.json"),

@@ -15,6 +15,7 @@ pub use store::project_dir;
 
 use crate::base::failure::failure;
 use crate::base::ids::{is_uuid, new_uuid};
+use crate::base::lines::ReadOptions;
 use crate::project::SessionMode;
 use crate::tool::reference::{SessionRef, pick_session, session_already_exists, session_file};
 use crate::tool::{
@@ -249,8 +250,8 @@ impl TranscriptSource for Claude {
         }
     }
 
-    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
-        read_records::<transcript::Record>(path, sink)
+    fn read_transcript(&self, path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
+        read_records::<transcript::Record>(path, options, sink)
     }
 }
 

@@ -12,6 +12,7 @@ use chrono::Local;
 
 use crate::base::failure::failure;
 use crate::base::ids::is_uuid;
+use crate::base::lines::ReadOptions;
 use crate::project::SessionMode;
 use crate::tool::reference::{SessionRef, pick_session, session_already_exists, session_file};
 use crate::tool::{
@@ -279,8 +280,8 @@ impl TranscriptSource for Codex {
         }
     }
 
-    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
-        transcript::read(path, sink)
+    fn read_transcript(&self, path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
+        transcript::read(path, options, sink)
     }
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::store::Meta;
 use crate::base::json_prefix;
-use crate::base::lines::{LineReader, for_each_line};
+use crate::base::lines::{LineReader, ReadOptions, for_each_line};
 use crate::base::time::{format_time, parse_time};
 use crate::tool::{NewSession, SessionEncoder};
 use crate::transcript::read::{opens_with_any, parse_line};
@@ -21,14 +21,14 @@ use crate::transcript::{Dropped, Message, Role, Sink, Tally, join_texts};
 /// Codex records every visible message twice: as a `response_item` (what the model saw) and
 /// as an `event_msg` (what the UI showed). One form per file is taken, so nothing is doubled:
 /// the response items when the file has them, else the events of older or newer versions.
-pub fn read(path: &Path, sink: Sink) -> Result<Tally> {
+pub fn read(path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
     let form = if has_response_messages(path)? {
         Form::ResponseItems
     } else {
         Form::Events
     };
     let mut tally = Tally::default();
-    let oversized = for_each_line(path, |_, line| {
+    let oversized = for_each_line(path, options, |_, line| {
         let [kind, payload_kind] = line_kinds(line);
         let role = match (form, kind.as_deref(), payload_kind.as_deref()) {
             (Form::ResponseItems, Some("response_item"), Some(kind)) => match kind {
@@ -40,7 +40,7 @@ pub fn read(path: &Path, sink: Sink) -> Result<Tally> {
                 kind if kind.ends_with("_call") => {
                     return count(&mut tally, Dropped::ToolCalls);
                 }
-                _ => return Ok(()),
+                _ => return Ok(ControlFlow::Continue(())),
             },
             (Form::Events, Some("event_msg"), Some(kind)) => match kind {
                 "user_message" => Some(Role::User),
@@ -50,18 +50,18 @@ pub fn read(path: &Path, sink: Sink) -> Result<Tally> {
                 "exec_command_end" | "mcp_tool_call_end" | "patch_apply_end" | "web_search_end" => {
                     return count(&mut tally, Dropped::ToolCalls);
                 }
-                _ => return Ok(()),
+                _ => return Ok(ControlFlow::Continue(())),
             },
             // A line whose kinds cannot be read is parsed, so that damage is counted.
             (_, None, _) => None,
-            _ => return Ok(()),
+            _ => return Ok(ControlFlow::Continue(())),
         };
         let Some(line) = parse_line::<Line>(line, &mut tally) else {
-            return Ok(());
+            return Ok(ControlFlow::Continue(()));
         };
         match line.visible(form, role, &mut tally) {
             Some(message) => sink(message),
-            None => Ok(()),
+            None => Ok(ControlFlow::Continue(())),
         }
     })?;
     tally.malformed += oversized;
@@ -97,9 +97,9 @@ pub fn describe_rollout(id: String, path: PathBuf, meta: Option<Meta>) -> Sessio
     info
 }
 
-fn count(tally: &mut Tally, kind: Dropped) -> Result<()> {
+fn count(tally: &mut Tally, kind: Dropped) -> Result<ControlFlow<()>> {
     tally.add(kind, 1);
-    Ok(())
+    Ok(ControlFlow::Continue(()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

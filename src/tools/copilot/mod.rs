@@ -10,6 +10,7 @@ use anyhow::Result;
 
 use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::ids::is_native_id;
+use crate::base::lines::ReadOptions;
 use crate::project::{LegacyIdFile, SessionMode};
 use crate::tool::reference::{SessionRef, pick_session, session_file};
 use crate::tool::{
@@ -154,8 +155,8 @@ impl TranscriptSource for Copilot {
         }
     }
 
-    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
-        read_records::<transcript::Event>(path, sink)
+    fn read_transcript(&self, path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
+        read_records::<transcript::Event>(path, options, sink)
     }
 }
 

@@ -21,6 +21,7 @@ use anyhow::Result;
 
 use crate::base::failure::failure;
 use crate::base::ids::{is_uuid, new_uuid};
+use crate::base::lines::ReadOptions;
 use crate::project::{SessionMode, StateStore};
 use crate::tool::reference::{SessionRef, pick_session, session_file};
 use crate::tool::{
@@ -233,11 +234,11 @@ impl TranscriptSource for Gemini {
         }
     }
 
-    fn read_transcript(&self, path: &Path, sink: Sink) -> Result<Tally> {
+    fn read_transcript(&self, path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
         if path.extension().is_some_and(|ext| ext == "json") {
             transcript::read_legacy(path, sink)
         } else {
-            transcript::read_jsonl(path, sink)
+            transcript::read_jsonl(path, options, sink)
         }
     }
 }
@@ -387,6 +388,32 @@ mod tests {
     }
 
     #[test]
+    fn a_gated_read_still_sees_every_replacement_and_rewind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("session.jsonl");
+        let lines = [
+            r#"{"sessionId":"s","projectHash":"p"}"#,
+            r#"{"id":"a","type":"user","content":"one"}"#,
+            r#"{"id":"b","type":"gemini","content":"draft zebra"}"#,
+            r#"{"id":"b","type":"gemini","content":"two"}"#,
+            r#"{"id":"c","type":"user","content":"zebra, later taken back"}"#,
+            r#"{"$rewindTo":"c"}"#,
+            r#"{"id":"d","type":"user","content":"a zebra that stays"}"#,
+        ];
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let gate: crate::base::lines::Gate =
+            std::sync::Arc::new(|line: &[u8]| memchr::memmem::find(line, b"zebra").is_some());
+        let mut seen = Vec::new();
+        Gemini
+            .read_transcript(&path, &ReadOptions::gated(Some(gate)), &mut |message| {
+                seen.push(message.text);
+                Ok(std::ops::ControlFlow::Continue(()))
+            })
+            .unwrap();
+        assert_eq!(seen, ["a zebra that stays"]);
+    }
+
+    #[test]
     fn streams_the_older_single_object_format() {
         let (messages, counted) = read(&Gemini, &fixture("convert/gemini-legacy.json"));
         assert_eq!(
@@ -414,7 +441,9 @@ mod tests {
             r#"{"sessionId":"s","messages":[{"type":"user","content":"a"},"#,
         )
         .unwrap();
-        let result = Gemini.read_transcript(&path, &mut |_| Ok(()));
+        let result = Gemini.read_transcript(&path, &ReadOptions::default(), &mut |_| {
+            Ok(std::ops::ControlFlow::Continue(()))
+        });
         assert!(result.is_err());
     }
 

@@ -13,7 +13,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::base::files;
 use crate::base::json_prefix;
-use crate::base::lines::LineReader;
+use crate::base::lines::{LineReader, ReadOptions};
 use crate::base::time::parse_time;
 use crate::transcript::read::{Loose, opens_with_any, parse_line};
 use crate::transcript::summary::{HEAD_BYTES, Head, SessionInfo, until};
@@ -99,10 +99,10 @@ fn legacy_head(path: &Path, id: &mut Option<String>) -> Option<Head> {
     let _ = read_legacy_from(&bytes[..], &mut |message| {
         let user = message.role == Role::User;
         head.offer(Some(message));
-        match user {
-            true => Err(anyhow!("enough")),
-            false => Ok(()),
-        }
+        Ok(match user {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(()),
+        })
     });
     Some(head)
 }
@@ -192,7 +192,9 @@ fn ids(messages: Option<Loose<Vec<Loose<IdOnly>>>>) -> Option<Vec<Option<String>
 
 /// Reads a `.jsonl` session in two passes: the first finds which version of which message
 /// survives, holding only their places; the second reads just those, in order.
-pub fn read_jsonl(path: &Path, sink: Sink) -> Result<Tally> {
+/// The order pass sees every line, since a rewind or a replacement may be in any; `options`
+/// gates only the lines read for their messages.
+pub fn read_jsonl(path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
     let mut tally = Tally::default();
     let mut order = Order::default();
     let mut lines = LineReader::open(path)?;
@@ -230,6 +232,9 @@ pub fn read_jsonl(path: &Path, sink: Sink) -> Result<Tally> {
                 let Some((_, line)) = lines.next_line()? else {
                     continue;
                 };
+                if !options.admits(line) {
+                    continue;
+                }
                 serde_json::from_slice::<StoredMessage>(line).ok()
             }
             Some(index) => {
@@ -238,6 +243,10 @@ pub fn read_jsonl(path: &Path, sink: Sink) -> Result<Tally> {
                     let Some((_, line)) = lines.next_line()? else {
                         continue;
                     };
+                    if !options.admits(line) {
+                        array = Some((place.offset, Vec::new()));
+                        continue;
+                    }
                     array = Some((place.offset, message_array(line)));
                 }
                 array
@@ -245,8 +254,10 @@ pub fn read_jsonl(path: &Path, sink: Sink) -> Result<Tally> {
                     .and_then(|(_, messages)| messages.get_mut(index)?.take())
             }
         };
-        if let Some(message) = message.and_then(|message| message.visible(&mut tally)) {
-            sink(message)?;
+        if let Some(message) = message.and_then(|message| message.visible(&mut tally))
+            && sink(message)?.is_break()
+        {
+            break;
         }
     }
     Ok(tally)
@@ -297,17 +308,21 @@ pub fn read_legacy(path: &Path, sink: Sink) -> Result<Tally> {
         .map_err(|error| anyhow!("{} is not a gemini session: {error:#}", path.display()))
 }
 
-/// Streams an older single-object session from `input`; a sink's error stops it.
+/// Streams an older single-object session from `input`; a sink's error or `Break` stops it.
 pub fn read_legacy_from(input: impl Read, sink: Sink) -> Result<Tally> {
     let mut reading = Legacy {
         sink,
         tally: Tally::default(),
         failed: None,
+        stopped: false,
     };
     let mut input = serde_json::Deserializer::from_reader(input);
     let parsed = LegacyRoot(&mut reading).deserialize(&mut input);
     if let Some(error) = reading.failed {
         return Err(error);
+    }
+    if reading.stopped {
+        return Ok(reading.tally);
     }
     parsed?;
     Ok(reading.tally)
@@ -318,6 +333,8 @@ struct Legacy<'a> {
     tally: Tally,
     /// An error of the sink, which serde cannot carry.
     failed: Option<anyhow::Error>,
+    /// The sink said `Break`.
+    stopped: bool,
 }
 
 struct LegacyRoot<'r, 'a>(&'r mut Legacy<'a>);
@@ -366,10 +383,15 @@ impl<'de> Visitor<'de> for LegacyMessages<'_, '_> {
                 reading.tally.malformed += 1;
                 continue;
             };
-            if let Some(message) = message.visible(&mut reading.tally)
-                && let Err(error) = (reading.sink)(message)
-            {
-                reading.failed = Some(error);
+            let Some(message) = message.visible(&mut reading.tally) else {
+                continue;
+            };
+            match (reading.sink)(message) {
+                Ok(ControlFlow::Continue(())) => {}
+                Ok(ControlFlow::Break(())) => reading.stopped = true,
+                Err(error) => reading.failed = Some(error),
+            }
+            if reading.stopped || reading.failed.is_some() {
                 return Err(serde::de::Error::custom("stopped"));
             }
         }
