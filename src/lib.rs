@@ -17,10 +17,10 @@
 
 mod base;
 mod cli;
+mod contract;
 mod install;
 mod project;
 mod sessions;
-mod tool;
 mod tools;
 mod transcript;
 mod wrapper;
@@ -45,7 +45,7 @@ pub fn run() -> ExitCode {
 /// What argv[0] makes this binary.
 enum Role {
     /// A tool's wrapper, with the path it was started as.
-    Wrapper(&'static dyn tool::Tool, OsString),
+    Wrapper(&'static dyn contract::Tool, OsString),
     Cli,
     Unknown(String),
 }
@@ -76,7 +76,7 @@ fn role(argv0: &OsStr) -> Role {
 
 /// The tool, and the path of its wrapper, that `argv0` leads to through links. Only a chain
 /// that ends at this very executable counts.
-fn alias_of(argv0: &OsStr) -> Option<(&'static dyn tool::Tool, PathBuf)> {
+fn alias_of(argv0: &OsStr) -> Option<(&'static dyn contract::Tool, PathBuf)> {
     let me = platform::current_exe_id()?;
     let mut path = PathBuf::from(argv0);
     if path.components().count() == 1 {

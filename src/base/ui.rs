@@ -12,7 +12,7 @@ fn quiet() -> bool {
 
 /// Writes one whole line with a single write, so it never interleaves with the tool's output.
 fn line(kind: &str, message: &str) {
-    let text = format!("{PREFIX} {kind}{}\n", one_line(message));
+    let text = format!("{PREFIX} {kind}{}\n", message_line(message));
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
@@ -40,7 +40,7 @@ pub fn error(message: &str, help: Option<&str>) {
 
 /// One line, whatever the message holds: runs of whitespace become one space, and what a
 /// terminal would obey is shown instead.
-fn one_line(text: &str) -> String {
+fn message_line(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
     visible::one_line(&joined).into_owned()
 }

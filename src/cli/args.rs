@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use crate::tool::Tool;
+use crate::contract::Tool;
 use crate::tools;
 
 /// Tool names as arguments, validated by clap against the registry.

@@ -21,7 +21,7 @@ use crate::base::visible::{self, errln};
 use crate::project::Scope;
 use crate::sessions::search::{self, Findings, MessageMatch, Query, SNIPPET_WIDTH};
 use crate::sessions::{self, Catalog, Listed};
-use crate::transcript::summary::Projects;
+use crate::transcript::listing::Projects;
 
 #[derive(Args)]
 pub struct SearchArgs {

@@ -20,7 +20,7 @@ use crate::base::time::format_time;
 use crate::base::visible;
 use crate::project::Scope;
 use crate::sessions::{self, Catalog, Listed};
-use crate::transcript::summary::Projects;
+use crate::transcript::listing::Projects;
 
 #[derive(Args)]
 pub struct SessionsArgs {

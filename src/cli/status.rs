@@ -14,11 +14,11 @@ use super::args::ToolList;
 use crate::base::failure;
 use crate::base::platform;
 use crate::base::visible::outln;
+use crate::contract::{Tool, context_for};
 use crate::install::{self, Site, Situation};
 use crate::project::settings::{self, Source};
 use crate::project::state::Inspected;
 use crate::project::{Arrival, Scope, StateStore, Whereabouts};
-use crate::tool::{Tool, context_for};
 
 #[derive(Args)]
 pub struct StatusArgs {

@@ -326,7 +326,7 @@ fn remove_leftovers(layout: &Layout) {
     }
 }
 
-fn exists(path: &Path) -> bool {
+fn is_present(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
 }
 
@@ -339,7 +339,7 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
         .iter()
         .find(|path| platform::is_executable_file(path) || wrapper::is_our_wrapper(path, exe))
         .cloned();
-    if found.is_none() && tool_paths.iter().any(|path| exists(path)) {
+    if found.is_none() && tool_paths.iter().any(|path| is_present(path)) {
         // Something that cannot run sits at `<tool>`: not ours to replace.
         return None;
     }
@@ -352,7 +352,7 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
         _ => tool_paths
             .iter()
             .map(|path| Layout::new(dir, tool, path.extension()).real)
-            .find(|real| exists(real))
+            .find(|real| is_present(real))
             .or_else(|| found.clone()),
     };
     let layout = Layout::new(dir, tool, ext_from.as_deref().and_then(Path::extension));
@@ -368,7 +368,7 @@ fn site_in(dir: &Path, tool: &'static str, exe: &Path) -> Option<Site> {
         },
         false => AtTool::Foreign,
     });
-    let real = if !exists(&layout.real) {
+    let real = if !is_present(&layout.real) {
         RealFile::Absent
     } else if platform::is_executable_file(&layout.real)
         && !wrapper::is_our_wrapper(&layout.real, exe)

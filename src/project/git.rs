@@ -91,13 +91,13 @@ fn is_worktree_of(git_dir: &Path, common_dir: &Path, dot_git: &Path) -> bool {
 
 impl GitDirs {
     /// What `HEAD` points at.
-    pub fn head(&self) -> Head {
+    pub fn head(&self) -> GitHead {
         match read_line(&self.git_dir.join("HEAD")) {
             Some(line) => match line.trim_ascii().strip_prefix(b"ref: refs/heads/") {
-                Some(branch) if !branch.is_empty() => Head::Branch(branch.to_vec()),
-                _ => Head::Detached,
+                Some(branch) if !branch.is_empty() => GitHead::Branch(branch.to_vec()),
+                _ => GitHead::Detached,
             },
-            None => Head::Detached,
+            None => GitHead::Detached,
         }
     }
 
@@ -128,7 +128,7 @@ impl GitDirs {
 
 /// Where `HEAD` points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Head {
+pub enum GitHead {
     /// A branch, by its name under `refs/heads/`, as bytes: git allows names that are not UTF-8.
     Branch(Vec<u8>),
     /// A commit, or anything that is not a branch.
@@ -226,11 +226,11 @@ mod tests {
     fn the_branch_is_read_from_head_and_a_commit_is_detached() {
         let (_dir, root) = repo();
         let git = GitDirs::of(&root).unwrap();
-        assert_eq!(git.head(), Head::Branch(b"main".to_vec()));
+        assert_eq!(git.head(), GitHead::Branch(b"main".to_vec()));
         std::fs::write(root.join(".git/HEAD"), format!("{}\n", "c".repeat(40))).unwrap();
-        assert_eq!(git.head(), Head::Detached);
+        assert_eq!(git.head(), GitHead::Detached);
         std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/feature/a..b\n").unwrap();
-        assert_eq!(git.head(), Head::Branch(b"feature/a..b".to_vec()));
+        assert_eq!(git.head(), GitHead::Branch(b"feature/a..b".to_vec()));
     }
 
     #[test]
@@ -278,7 +278,7 @@ mod tests {
         let git = GitDirs::of(&wt).unwrap();
         assert!(git.is_linked_worktree());
         assert_eq!(git.main_worktree(), Some(main.clone()));
-        assert_eq!(git.head(), Head::Branch(b"wt".to_vec()));
+        assert_eq!(git.head(), GitHead::Branch(b"wt".to_vec()));
         let main_git = GitDirs::of(&main).unwrap();
         assert!(!main_git.is_linked_worktree());
     }

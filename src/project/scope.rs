@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use super::git::{GitDirs, Head, branch_key};
+use super::git::{GitDirs, GitHead, branch_key};
 use super::settings::{self, ScopeSetting, Settings};
 use crate::base::{platform, ui};
 
@@ -113,8 +113,8 @@ impl Scope {
             return None;
         }
         match self.git()?.head() {
-            Head::Branch(name) => Some(Branch::new(name)),
-            Head::Detached => None,
+            GitHead::Branch(name) => Some(Branch::new(name)),
+            GitHead::Detached => None,
         }
     }
 

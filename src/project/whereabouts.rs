@@ -1,5 +1,7 @@
 //! Where a state file finds itself: in the project it was written for, in that project after a
-//! move, or in a copy of it. The state records its root; nothing else is needed to tell.
+//! move, or in a copy of it. The state records its root; nothing else is needed to tell. A move
+//! is followed (the session goes with the project); a copy, a new worktree or a new branch forks
+//! (a new session starts from the other place's).
 
 use std::path::{Path, PathBuf};
 
@@ -62,13 +64,41 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 
 /// `path`, which lay under `from`, at the same place under `to`; `None` when it did not lie
 /// under `from`.
-pub fn carried(path: &Path, from: &Path, to: &Path) -> Option<PathBuf> {
+pub fn moved_path(path: &Path, from: &Path, to: &Path) -> Option<PathBuf> {
     let rest = path.strip_prefix(from).ok()?;
     Some(if rest.as_os_str().is_empty() {
         to.to_path_buf()
     } else {
         to.join(rest)
     })
+}
+
+/// A project that moved: where its root was, and where its session ran under it.
+#[derive(Debug, Clone)]
+pub struct MovedFrom {
+    pub from_root: PathBuf,
+    /// The session's folder at the old place, when the state recorded one.
+    pub from_cwd: Option<PathBuf>,
+}
+
+impl MovedFrom {
+    /// Where the session ran before the move.
+    pub fn old_session_dir(&self) -> &PathBuf {
+        self.from_cwd.as_ref().unwrap_or(&self.from_root)
+    }
+}
+
+/// A session of another place that a new one starts from.
+#[derive(Debug, Clone)]
+pub struct ForkFrom {
+    /// The other place's resume target, validated as any state's.
+    pub target: String,
+    /// The folder that session runs in, when known.
+    pub cwd: Option<PathBuf>,
+    /// The root of the project that session belongs to, when known.
+    pub root: Option<PathBuf>,
+    /// The other place, for people: "the project at /src/shop", "branch main".
+    pub label: String,
 }
 
 #[cfg(test)]
@@ -148,14 +178,14 @@ mod tests {
     }
 
     #[test]
-    fn paths_are_carried_from_one_root_to_another() {
+    fn paths_move_from_one_root_to_another() {
         let from = Path::new("/old/shop");
         let to = Path::new("/new/shop");
         assert_eq!(
-            carried(Path::new("/old/shop/api"), from, to),
+            moved_path(Path::new("/old/shop/api"), from, to),
             Some(PathBuf::from("/new/shop/api"))
         );
-        assert_eq!(carried(from, from, to), Some(to.to_path_buf()));
-        assert_eq!(carried(Path::new("/old/shopping"), from, to), None);
+        assert_eq!(moved_path(from, from, to), Some(to.to_path_buf()));
+        assert_eq!(moved_path(Path::new("/old/shopping"), from, to), None);
     }
 }

@@ -2,10 +2,10 @@
 //! one its project resumes. `sessions`, `search` and `browse` list through here.
 
 use crate::base::visible::errln;
+use crate::contract::Tool;
 use crate::project::Scope;
 use crate::sessions::locate::resumed_session;
-use crate::tool::Tool;
-use crate::transcript::summary::{Projects, SessionInfo};
+use crate::transcript::listing::{Projects, SessionInfo};
 
 /// One session of the catalog.
 #[derive(Clone)]

@@ -15,9 +15,9 @@ use super::locate::resumed_session;
 use crate::base::failure::failure;
 use crate::base::files::NewFile;
 use crate::base::lines::ReadOptions;
+use crate::contract::reference::session_id_taken;
+use crate::contract::{NewSession, Tool};
 use crate::project::{Pin, Scope, StateStore};
-use crate::tool::reference::session_already_exists;
-use crate::tool::{NewSession, Tool};
 use crate::tools;
 use crate::transcript::Tally;
 
@@ -59,7 +59,7 @@ pub fn convert(request: &Request, scope: &Scope) -> Result<Outcome> {
     };
     let path = target.session_path(&session)?;
     if path.symlink_metadata().is_ok() {
-        return Err(session_already_exists(to, &session.id, &path));
+        return Err(session_id_taken(to, &session.id, &path));
     }
     // Reading the target's state now means a state folder we cannot use fails the conversion
     // before anything is written.
@@ -90,7 +90,7 @@ pub fn convert(request: &Request, scope: &Scope) -> Result<Outcome> {
     }
     encoder.finish(file.out())?;
     if !file.commit()? {
-        return Err(session_already_exists(to, &session.id, &path));
+        return Err(session_id_taken(to, &session.id, &path));
     }
     target.written(&session, &path)?;
     if path.starts_with(store.dir()) {

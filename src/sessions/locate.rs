@@ -5,10 +5,10 @@
 use anyhow::Result;
 
 use crate::base::failure::failure;
+use crate::contract::{Tool, TranscriptSource, context_for};
 use crate::project::state::Inspected;
 use crate::project::{Scope, StateStore};
-use crate::tool::{Tool, TranscriptSource, context_for};
-use crate::transcript::summary::SessionInfo;
+use crate::transcript::listing::SessionInfo;
 
 /// The session this project resumes for `tool`, as the state names it (an id, or for a
 /// converted gemini session the file being imported); or, for tools that pick their own ids and

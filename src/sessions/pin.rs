@@ -13,9 +13,9 @@ use anyhow::Result;
 use super::locate;
 use crate::base::failure::failure;
 use crate::base::visible::errln;
+use crate::contract::{Announce, Plan, Tool, context_for};
 use crate::project::{Pin, Scope, State, StateStore, pins};
-use crate::tool::{Announce, Plan, Tool, context_for};
-use crate::transcript::summary::SessionInfo;
+use crate::transcript::listing::SessionInfo;
 
 /// A session made the one a project resumes.
 pub struct Pinned {

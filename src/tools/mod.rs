@@ -13,7 +13,7 @@ mod properties;
 #[cfg(test)]
 pub mod sixth;
 
-use crate::tool::Tool;
+use crate::contract::Tool;
 
 /// Every supported tool, in the order they are listed to users.
 pub static ALL: &[&dyn Tool] = &[

@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 
-use crate::project::SessionMode;
-use crate::tool::{
+use crate::contract::{
     ArgRules, Context, Existing, Plan, Tool, ToolInfo, managed_target, plan_managed,
 };
+use crate::project::SessionMode;
 
 pub struct Sixth;
 
@@ -38,7 +38,7 @@ impl Tool for Sixth {
     }
 
     fn store_root(&self) -> Result<std::path::PathBuf> {
-        crate::tool::home().map(|home| home.join(".sixth"))
+        crate::contract::home().map(|home| home.join(".sixth"))
     }
 
     fn has_session(&self, _context: &Context, _id: &str) -> Result<bool> {
@@ -83,7 +83,7 @@ mod tests {
         let loaded = store.load().unwrap().unwrap();
         assert_eq!(loaded.tool, "sixth");
         assert_eq!(loaded.resume_target, created.state.resume_target);
-        let context = crate::tool::context_for(&scope, &loaded, store.dir()).0;
+        let context = crate::contract::context_for(&scope, &loaded, store.dir()).0;
         let plan = Sixth
             .plan(&context, loaded.resume_target.as_deref(), false)
             .unwrap();

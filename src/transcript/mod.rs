@@ -5,8 +5,8 @@
 //! read, so memory stays flat whatever the transcript size. [`Transcript::collect`] gathers a
 //! whole conversation when a caller does want it in memory.
 
+pub mod listing;
 pub mod read;
-pub mod summary;
 pub mod tally;
 pub mod write;
 

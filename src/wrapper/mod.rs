@@ -14,9 +14,9 @@ use anyhow::Result;
 
 use crate::base::time::now_rfc3339;
 use crate::base::{env, files, ui};
-use crate::project::whereabouts::carried;
+use crate::contract::{Announce, Context, Plan, Tool, context_for};
+use crate::project::whereabouts::moved_path;
 use crate::project::{Arrival, Origin, Pin, Scope, State, StateStore};
-use crate::tool::{Announce, Context, Plan, Tool, context_for};
 use real_binary::Launch;
 use start::Start;
 
@@ -245,6 +245,6 @@ fn announce(tool: &dyn Tool, scope: &Scope, announce: &Announce) {
 
 /// The state's session folder, which lay under `from`, at the same place under this root.
 fn carried_cwd(state: &State, from: &Path, scope: &Scope) -> Option<String> {
-    let cwd = carried(Path::new(state.cwd.as_deref()?), from, &scope.root)?;
+    let cwd = moved_path(Path::new(state.cwd.as_deref()?), from, &scope.root)?;
     cwd.to_str().map(str::to_owned)
 }

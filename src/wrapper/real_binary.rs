@@ -7,7 +7,7 @@ use std::process::{Command, ExitCode};
 use crate::base::env;
 use crate::base::platform::{self, FileId};
 use crate::base::ui;
-use crate::tool::Tool;
+use crate::contract::Tool;
 
 /// More hops than this through the wrapper is a loop.
 pub const MAX_DEPTH: u32 = 8;

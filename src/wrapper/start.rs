@@ -3,18 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::contract::{ForkFrom, MovedFrom, Tool, context_for};
 use crate::project::settings::{BranchStart, WorktreeStart};
 use crate::project::state::is_plain_absolute;
-use crate::project::whereabouts::{carried, left_behind};
+use crate::project::whereabouts::{left_behind, moved_path};
 use crate::project::{Arrival, Branch, Scope, State, StateStore, Whereabouts, pins};
-use crate::tool::{ForkFrom, Moved, Tool, context_for};
 
 /// What the launch does with the state.
 pub enum Start {
     /// The state is this place's own: resume as usual. `fresh` when this launch created it.
     Stored { fresh: bool },
     /// The project moved here; where it was.
-    Moved(Moved),
+    Moved(MovedFrom),
     /// A new session of this place's own, forked from another place's.
     Fork { from: ForkFrom, how: Arrival },
     /// The state names a session that is not this place's to take: it is set aside, and the
@@ -27,7 +27,7 @@ pub enum Start {
 pub fn found(state: &State, scope: &Scope, tool: &dyn Tool, store: &StateStore) -> Start {
     match Whereabouts::of(state, scope) {
         Whereabouts::Home => Start::Stored { fresh: false },
-        Whereabouts::Moved { from } => Start::Moved(Moved {
+        Whereabouts::Moved { from } => Start::Moved(MovedFrom {
             from_cwd: folder_under(state, &from),
             from_root: from,
         }),
@@ -216,7 +216,7 @@ fn usable(tool: &dyn Tool, scope: &Scope, store: &StateStore, label: String) -> 
 /// Where a forked session runs here: the source's folder at the same place under this root, when
 /// that folder exists here; else the current folder.
 pub fn forked_cwd(from: &ForkFrom, scope: &Scope) -> Option<String> {
-    let here = carried(from.cwd.as_deref()?, from.root.as_deref()?, &scope.root)?;
+    let here = moved_path(from.cwd.as_deref()?, from.root.as_deref()?, &scope.root)?;
     let here = scope.contains(&here)?;
     here.to_str().map(str::to_owned)
 }

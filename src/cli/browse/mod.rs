@@ -35,7 +35,7 @@ use crate::sessions::render;
 use crate::sessions::search::{self, Query};
 use crate::sessions::{self};
 use crate::tools;
-use crate::transcript::summary::Projects;
+use crate::transcript::listing::Projects;
 pub use app::{Action, App, Entry, Mode};
 
 #[derive(Args)]
@@ -108,7 +108,7 @@ pub fn run(args: &BrowseArgs) -> Result<ExitCode> {
 }
 
 /// The tools' sessions, newest first, this project's resumed ones marked.
-fn list(scope: &Scope, tools: &[&'static dyn crate::tool::Tool], all: bool) -> Vec<Entry> {
+fn list(scope: &Scope, tools: &[&'static dyn crate::contract::Tool], all: bool) -> Vec<Entry> {
     let projects = match all {
         true => Projects::All,
         false => Projects::of(scope),
@@ -151,7 +151,7 @@ fn event_loop(
     terminal: &mut Screen,
     app: &mut App,
     scope: &Scope,
-    tools: &[&'static dyn crate::tool::Tool],
+    tools: &[&'static dyn crate::contract::Tool],
     colour: bool,
 ) -> Result<Exit> {
     let mut previews = Previews::default();
@@ -229,7 +229,7 @@ fn act(
     action: Action,
     app: &mut App,
     scope: &Scope,
-    tools: &[&'static dyn crate::tool::Tool],
+    tools: &[&'static dyn crate::contract::Tool],
     wanted: &mut Option<(String, Instant)>,
 ) -> Result<Option<Exit>> {
     match action {

@@ -11,7 +11,7 @@ use ratatui::style::Color;
 use super::app::{Action, App, Entry, FORMATS, Mode};
 use super::view;
 use crate::sessions::render::Format;
-use crate::transcript::summary::{SessionInfo, Title};
+use crate::transcript::listing::{SessionInfo, Title};
 
 fn entry(tool: &str, id: &str, title: &str, current: bool) -> Entry {
     let mut info = SessionInfo::new(id.to_owned(), PathBuf::from("/nowhere"), None);

@@ -19,8 +19,8 @@ use crate::base::layout::{self, Style};
 use crate::base::lines::ReadOptions;
 use crate::base::time::format_time;
 use crate::base::visible::{self, Layout};
-use crate::tool::Tool;
-use crate::transcript::summary::SessionInfo;
+use crate::contract::Tool;
+use crate::transcript::listing::SessionInfo;
 use crate::transcript::{Message, Role, Tally, Transcript};
 
 /// How a session is rendered. (`ValueEnum`: the commands offer these names as they are.)
@@ -121,7 +121,7 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     }
     match files::create_new_atomic(path, bytes)? {
         true => Ok(()),
-        false => Err(file_exists(path)),
+        false => Err(file_in_the_way(path)),
     }
 }
 
@@ -131,7 +131,7 @@ pub fn check_output(path: &Path, force: bool) -> Result<()> {
     match path.symlink_metadata() {
         Err(_) => Ok(()),
         Ok(meta) if meta.is_file() && force => Ok(()),
-        Ok(meta) if meta.is_file() => Err(file_exists(path)),
+        Ok(meta) if meta.is_file() => Err(file_in_the_way(path)),
         Ok(_) => Err(failure(
             format!(
                 "{} is not a regular file; output is written to files only",
@@ -142,7 +142,7 @@ pub fn check_output(path: &Path, force: bool) -> Result<()> {
     }
 }
 
-fn file_exists(path: &Path) -> anyhow::Error {
+fn file_in_the_way(path: &Path) -> anyhow::Error {
     failure(
         format!("{} already exists", path.display()),
         "add --force to replace it, or choose another file",

@@ -98,7 +98,7 @@ pub fn matching(query: &Query, candidates: Vec<Listed>) -> Vec<Listed> {
 /// How much of a matching line a snippet shows by default.
 pub const SNIPPET_WIDTH: usize = 100;
 
-fn source_of(candidate: &Listed) -> Result<&dyn crate::tool::TranscriptSource> {
+fn source_of(candidate: &Listed) -> Result<&dyn crate::contract::TranscriptSource> {
     candidate
         .tool
         .transcript_source()

@@ -15,14 +15,14 @@ use anyhow::Result;
 use crate::base::failure::failure;
 use crate::base::ids::is_native_id;
 use crate::base::lines::ReadOptions;
-use crate::project::SessionMode;
-use crate::tool::reference::{SessionRef, pick_session, session_file};
-use crate::tool::{
-    Announce, ArgRules, Context, Moved, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
+use crate::contract::reference::{SessionRef, pick_session, session_file};
+use crate::contract::{
+    Announce, ArgRules, Context, MovedFrom, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
     native_target,
 };
+use crate::project::SessionMode;
+use crate::transcript::listing::{Projects, SessionInfo, store_entries};
 use crate::transcript::read::read_records;
-use crate::transcript::summary::{Projects, SessionInfo, store_entries};
 use crate::transcript::{Sink, Tally};
 
 pub struct Agy;
@@ -81,7 +81,12 @@ impl Tool for Agy {
 
     /// Agy resumes a conversation by id from anywhere; one not yet learned is looked for under
     /// the project's old folder.
-    fn follow_move(&self, context: &Context, stored: Option<&str>, moved: &Moved) -> Result<Plan> {
+    fn follow_move(
+        &self,
+        context: &Context,
+        stored: Option<&str>,
+        moved: &MovedFrom,
+    ) -> Result<Plan> {
         if stored.is_none()
             && let Some(id) =
                 store::latest_conversation(&store::root()?, &context.at(moved.old_session_dir()))
@@ -215,7 +220,7 @@ impl SessionLister for Agy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tool::testing::{fixture, read, tally, triples};
+    use crate::contract::testing::{fixture, read, tally, triples};
     use crate::transcript::Dropped::*;
 
     #[test]

@@ -16,8 +16,8 @@ use crate::base::files::{STORE_FILE_CAP, read_head, read_store_file};
 use crate::base::ids::is_native_id;
 use crate::base::lines::{ReadOptions, for_each_line};
 use crate::base::reverse_lines::ReverseLines;
-use crate::tool::{Context, home};
-use crate::transcript::summary::HEAD_BYTES;
+use crate::contract::{Context, home};
+use crate::transcript::listing::HEAD_BYTES;
 
 /// The folder that holds agy's `.gemini/antigravity-cli`: gemini's own variable, which agy
 /// reads too.

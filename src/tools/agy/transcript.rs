@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use super::store::{Workspaces, user_request};
 use crate::base::time::parse_time;
+use crate::transcript::listing::{SessionHead, SessionInfo, until};
 use crate::transcript::read::{Loose, Record, parse_line};
-use crate::transcript::summary::{Head, SessionInfo, until};
 use crate::transcript::{Dropped, Message, Role, Tally};
 
 /// A conversation's start and first request from the first steps of its transcript (`path`; a
@@ -15,8 +15,8 @@ use crate::transcript::{Dropped, Message, Role, Tally};
 pub fn describe_conversation(id: String, path: PathBuf, workspaces: &Workspaces) -> SessionInfo {
     let mut request = None;
     let head = match path.is_dir() {
-        true => Some(Head::default()),
-        false => Head::read(&path, |head, line| {
+        true => Some(SessionHead::default()),
+        false => SessionHead::read(&path, |head, line| {
             let [kind, time] =
                 crate::base::json_prefix::strings(line, &[&["type"], &["created_at"]]);
             head.recognised |= kind.is_some();

@@ -3,9 +3,9 @@
 //! The transcript only appears once the first message is recorded, so `--resume` is used only
 //! while it exists; until then the same id starts the conversation afresh.
 
-mod carry;
 mod store;
 mod transcript;
+mod whereabouts;
 
 use std::path::{Path, PathBuf};
 
@@ -16,14 +16,14 @@ pub use store::project_dir;
 use crate::base::failure::failure;
 use crate::base::ids::{is_uuid, new_uuid};
 use crate::base::lines::ReadOptions;
-use crate::project::SessionMode;
-use crate::tool::reference::{SessionRef, pick_session, session_already_exists, session_file};
-use crate::tool::{
-    Announce, ArgRules, Context, ConversionTarget, Existing, ForkFrom, Moved, NewSession, Plan,
+use crate::contract::reference::{SessionRef, pick_session, session_file, session_id_taken};
+use crate::contract::{
+    Announce, ArgRules, Context, ConversionTarget, Existing, ForkFrom, MovedFrom, NewSession, Plan,
     SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, managed_target, plan_managed,
 };
+use crate::project::SessionMode;
+use crate::transcript::listing::{Projects, SessionInfo};
 use crate::transcript::read::read_records;
-use crate::transcript::summary::{Projects, SessionInfo};
 use crate::transcript::{Sink, Tally};
 
 pub struct Claude;
@@ -150,7 +150,12 @@ impl Tool for Claude {
 
     /// Carries the transcript into the new place's project folder, so that claude's
     /// `--continue` and picker find it there too.
-    fn follow_move(&self, context: &Context, stored: Option<&str>, moved: &Moved) -> Result<Plan> {
+    fn follow_move(
+        &self,
+        context: &Context,
+        stored: Option<&str>,
+        moved: &MovedFrom,
+    ) -> Result<Plan> {
         let Some(id) = stored else {
             return self.plan(context, stored, false);
         };
@@ -166,7 +171,8 @@ impl Tool for Claude {
                 )),
             );
         };
-        let aside = carry::carry(&old, &here, &moved.from_root, &context.scope.root)?;
+        let aside =
+            whereabouts::move_transcript(&old, &here, &moved.from_root, &context.scope.root)?;
         Ok(
             Plan::resume(id.to_owned(), resume_args(id)).with_notice(format!(
                 "Carried session {id} over to this place; the old transcript is kept as {}",
@@ -294,7 +300,7 @@ impl ConversionTarget for Claude {
     fn session_path(&self, session: &NewSession) -> Result<PathBuf> {
         // Claude also resumes a session filed under another folder, so an id anywhere is taken.
         if let Some(existing) = store::transcript(&session.cwd, &session.id)? {
-            return Err(session_already_exists(self, &session.id, &existing));
+            return Err(session_id_taken(self, &session.id, &existing));
         }
         Ok(project_dir(&session.cwd)?.join(format!("{}.jsonl", session.id)))
     }
@@ -311,7 +317,7 @@ impl ConversionTarget for Claude {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tool::testing::{fixture, read, tally, triples};
+    use crate::contract::testing::{fixture, read, tally, triples};
     use crate::transcript::Dropped::*;
     use crate::transcript::{Message, Role};
 

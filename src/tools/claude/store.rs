@@ -9,8 +9,8 @@ use unicode_normalization::UnicodeNormalization;
 use crate::base::files::{self, STORE_FILE_CAP, read_store_file};
 use crate::base::ids::is_uuid;
 use crate::base::{env, json_prefix};
-use crate::tool::{Context, root_from};
-use crate::transcript::summary::{Projects, store_entries};
+use crate::contract::{Context, root_from};
+use crate::transcript::listing::{Projects, store_entries};
 
 /// Moves claude's whole folder.
 pub const CONFIG_DIR: &str = "CLAUDE_CONFIG_DIR";

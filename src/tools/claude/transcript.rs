@@ -12,16 +12,16 @@ use crate::base::ids::new_uuid;
 use crate::base::json_prefix::{self, Found};
 use crate::base::time::{format_time, parse_time};
 use crate::base::{env, platform};
-use crate::tool::{NewSession, SessionEncoder};
+use crate::contract::{NewSession, SessionEncoder};
+use crate::transcript::listing::{SessionHead, SessionInfo};
 use crate::transcript::read::{self, parse_line};
-use crate::transcript::summary::{Head, SessionInfo};
 use crate::transcript::write::{Stamps, json_line};
 use crate::transcript::{Dropped, Message, Role, Tally, join_texts};
 
 /// The session's folder, start and first prompt, from the first records of its transcript.
 pub fn describe_transcript(id: &str, path: PathBuf) -> SessionInfo {
     const FIELDS: &[&[&str]; 3] = &[&["type"], &["timestamp"], &["cwd"]];
-    let head = Head::read(&path, |head, line| {
+    let head = SessionHead::read(&path, |head, line| {
         let [kind, time, cwd] = json_prefix::strings(line, FIELDS);
         head.recognised |= kind.is_some();
         if head.started_at.is_none() {

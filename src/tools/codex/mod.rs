@@ -13,13 +13,13 @@ use chrono::Local;
 use crate::base::failure::failure;
 use crate::base::ids::is_uuid;
 use crate::base::lines::ReadOptions;
-use crate::project::SessionMode;
-use crate::tool::reference::{SessionRef, pick_session, session_already_exists, session_file};
-use crate::tool::{
-    Announce, ArgRules, Context, ConversionTarget, ForkFrom, Moved, NewSession, Plan,
+use crate::contract::reference::{SessionRef, pick_session, session_file, session_id_taken};
+use crate::contract::{
+    Announce, ArgRules, Context, ConversionTarget, ForkFrom, MovedFrom, NewSession, Plan,
     SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, native_target,
 };
-use crate::transcript::summary::{Projects, SessionInfo};
+use crate::project::SessionMode;
+use crate::transcript::listing::{Projects, SessionInfo};
 use crate::transcript::{Sink, Tally};
 use store::Discovered;
 
@@ -148,7 +148,12 @@ impl Tool for Codex {
 
     /// Codex resumes by id from anywhere; a session not yet learned is looked for where the
     /// project was.
-    fn follow_move(&self, context: &Context, stored: Option<&str>, moved: &Moved) -> Result<Plan> {
+    fn follow_move(
+        &self,
+        context: &Context,
+        stored: Option<&str>,
+        moved: &MovedFrom,
+    ) -> Result<Plan> {
         if stored.is_none() {
             let sessions = store::sessions_dir()?;
             let before = context.at(moved.old_session_dir());
@@ -325,7 +330,7 @@ impl ConversionTarget for Codex {
     fn session_path(&self, session: &NewSession) -> Result<PathBuf> {
         let sessions = store::sessions_dir()?;
         if let Some(existing) = store::locate(&sessions, &session.id) {
-            return Err(session_already_exists(self, &session.id, &existing));
+            return Err(session_id_taken(self, &session.id, &existing));
         }
         // Codex names rollouts by local time, in local date folders.
         let local = session.created.with_timezone(&Local);
@@ -350,7 +355,7 @@ impl ConversionTarget for Codex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tool::testing::{fixture, read, tally, triples};
+    use crate::contract::testing::{fixture, read, tally, triples};
     use crate::transcript::Dropped::*;
 
     #[test]

@@ -19,8 +19,8 @@ use crate::base::ids::is_native_id;
 use crate::base::json_prefix::{self, Found};
 use crate::base::platform::Folder;
 use crate::base::time::parse_time;
-use crate::tool::{Context, root_from};
-use crate::transcript::summary::Projects;
+use crate::contract::{Context, root_from};
+use crate::transcript::listing::Projects;
 
 /// Moves codex's folder.
 pub const HOME_VARIABLE: &str = "CODEX_HOME";

@@ -12,9 +12,9 @@ use super::store::Meta;
 use crate::base::json_prefix;
 use crate::base::lines::{LineReader, ReadOptions, for_each_line};
 use crate::base::time::{format_time, parse_time};
-use crate::tool::{NewSession, SessionEncoder};
+use crate::contract::{NewSession, SessionEncoder};
+use crate::transcript::listing::{SessionHead, SessionInfo, until};
 use crate::transcript::read::{opens_with_any, parse_line};
-use crate::transcript::summary::{Head, SessionInfo, until};
 use crate::transcript::write::{Stamps, json_line};
 use crate::transcript::{Dropped, Message, Role, Sink, Tally, join_texts};
 
@@ -71,7 +71,7 @@ pub fn read(path: &Path, options: &ReadOptions, sink: Sink) -> Result<Tally> {
 /// A rollout's folder and start from its `session_meta`; its title from the first user message
 /// the reader finds, in either of the forms codex records.
 pub fn describe_rollout(id: String, path: PathBuf, meta: Option<Meta>) -> SessionInfo {
-    let head = Head::read(&path, |head, line| {
+    let head = SessionHead::read(&path, |head, line| {
         let [kind, payload_kind] = line_kinds(line);
         let (form, role) = match (kind.as_deref(), payload_kind.as_deref()) {
             (Some("session_meta"), _) => {

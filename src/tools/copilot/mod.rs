@@ -11,14 +11,14 @@ use anyhow::Result;
 use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::ids::is_native_id;
 use crate::base::lines::ReadOptions;
-use crate::project::{LegacyIdFile, SessionMode};
-use crate::tool::reference::{SessionRef, pick_session, session_file};
-use crate::tool::{
+use crate::contract::reference::{SessionRef, pick_session, session_file};
+use crate::contract::{
     ArgRules, Context, Existing, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
     managed_target, plan_managed,
 };
+use crate::project::{LegacyIdFile, SessionMode};
+use crate::transcript::listing::{Projects, SessionInfo, store_entries};
 use crate::transcript::read::read_records;
-use crate::transcript::summary::{Projects, SessionInfo, store_entries};
 use crate::transcript::{Sink, Tally};
 
 pub struct Copilot;
@@ -197,7 +197,7 @@ impl SessionLister for Copilot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tool::testing::{fixture, read, tally, triples};
+    use crate::contract::testing::{fixture, read, tally, triples};
     use crate::transcript::Dropped::*;
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::tool::root_from;
+use crate::contract::root_from;
 
 /// Copilot's folder itself.
 pub const HOME_VARIABLE: &str = "COPILOT_HOME";

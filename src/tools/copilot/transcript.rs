@@ -10,8 +10,8 @@ use super::store::{EVENTS, WORKSPACE, yaml_scalar};
 use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::json_prefix;
 use crate::base::time::parse_time;
+use crate::transcript::listing::{SessionHead, SessionInfo, until};
 use crate::transcript::read::{Loose, Record, parse_line};
-use crate::transcript::summary::{Head, SessionInfo, until};
 use crate::transcript::{Dropped, Message, Role, Tally};
 
 /// A session's folder, start and first prompt, from `workspace.yaml` and the first events; and
@@ -40,7 +40,7 @@ pub fn describe_session(id: String, dir: &Path) -> (SessionInfo, Option<PathBuf>
     let field = |key: &str| yaml_scalar(&workspace, key).map(PathBuf::from);
     let mut git_root = field("git_root");
     let events = dir.join(EVENTS);
-    let head = Head::read(&events, |head, line| {
+    let head = SessionHead::read(&events, |head, line| {
         let [kind, time] = json_prefix::strings(line, &[&["type"], &["timestamp"]]);
         head.recognised |= kind.is_some();
         if head.started_at.is_none() {
@@ -74,9 +74,9 @@ pub fn describe_session(id: String, dir: &Path) -> (SessionInfo, Option<PathBuf>
     // Copilot writes no event log until the first prompt: a session with only its workspace
     // file has no prompt yet, rather than being unreadable.
     let head = match head {
-        None if !events.exists() && !workspace.is_empty() => Some(Head {
+        None if !events.exists() && !workspace.is_empty() => Some(SessionHead {
             recognised: true,
-            ..Head::default()
+            ..SessionHead::default()
         }),
         head => head,
     };

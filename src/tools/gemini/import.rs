@@ -10,7 +10,7 @@ use super::store::chats_dir;
 use crate::base::ids::{is_uuid, new_uuid};
 use crate::base::time::{now_rfc3339, parse_time};
 use crate::base::{files, json_prefix, platform};
-use crate::tool::{Announce, Context, Plan};
+use crate::contract::{Announce, Context, Plan};
 
 /// Bookkeeping for a converted session that gemini must import with `--session-file`. Gemini
 /// gives every import a new id, so the wrapper imports once and learns that id on the next launch.

@@ -9,10 +9,10 @@
 //! A converted session reaches gemini through `--session-file`, which imports it under a new id;
 //! see `import` for how the wrapper imports it once and resumes the imported copy after.
 
-mod carry;
 mod import;
 mod store;
 mod transcript;
+mod whereabouts;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -22,13 +22,13 @@ use anyhow::Result;
 use crate::base::failure::failure;
 use crate::base::ids::{is_uuid, new_uuid};
 use crate::base::lines::ReadOptions;
-use crate::project::{SessionMode, StateStore};
-use crate::tool::reference::{SessionRef, pick_session, session_file};
-use crate::tool::{
-    ArgRules, Context, ConversionTarget, Existing, ForkFrom, Moved, NewSession, Plan,
+use crate::contract::reference::{SessionRef, pick_session, session_file};
+use crate::contract::{
+    ArgRules, Context, ConversionTarget, Existing, ForkFrom, MovedFrom, NewSession, Plan,
     SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, plan_managed,
 };
-use crate::transcript::summary::{Projects, SessionInfo};
+use crate::project::{SessionMode, StateStore};
+use crate::transcript::listing::{Projects, SessionInfo};
 use crate::transcript::{Sink, Tally};
 use import::Import;
 use writer::is_session_id;
@@ -128,7 +128,12 @@ impl Tool for Gemini {
     /// Gemini files sessions under the exact folder, so `--resume` from the new place would
     /// fail, and `--session-id` would start a blank session under the old id: the session is
     /// imported here instead, whole.
-    fn follow_move(&self, context: &Context, stored: Option<&str>, moved: &Moved) -> Result<Plan> {
+    fn follow_move(
+        &self,
+        context: &Context,
+        stored: Option<&str>,
+        moved: &MovedFrom,
+    ) -> Result<Plan> {
         let Some(id) = stored.filter(|target| is_uuid(target)) else {
             return self.plan(context, stored, false);
         };
@@ -138,7 +143,7 @@ impl Tool for Gemini {
         ) {
             return self.plan(context, stored, false);
         }
-        carry_over(
+        import_here(
             context,
             id,
             moved.old_session_dir(),
@@ -158,7 +163,7 @@ impl Tool for Gemini {
             );
         }
         let source_dir = from.cwd.as_deref().unwrap_or(&context.session_cwd);
-        carry_over(context, &from.target, source_dir, "fork", &from.label)
+        import_here(context, &from.target, source_dir, "fork", &from.label)
     }
 
     fn store_root(&self) -> Result<PathBuf> {
@@ -192,8 +197,8 @@ impl Tool for Gemini {
     }
 }
 
-/// Imports session `id`, filed by gemini for `source_dir`, into this place (see `carry`).
-fn carry_over(
+/// Imports session `id`, filed by gemini for `source_dir`, into this place (see `whereabouts::import_copy`).
+fn import_here(
     context: &Context,
     id: &str,
     source_dir: &Path,
@@ -215,7 +220,7 @@ fn carry_over(
         return start_new("is in gemini's older format, which cannot be imported".into());
     }
     let name = format!("gemini-{kind}-{id}.jsonl");
-    let (file, _) = match carry::import_copy(&source, &context.state_dir, &name) {
+    let (file, _) = match whereabouts::import_copy(&source, &context.state_dir, &name) {
         Ok(copied) => copied,
         Err(error) => return start_new(format!("cannot be carried over ({error:#})")),
     };
@@ -325,7 +330,7 @@ impl ConversionTarget for Gemini {
 mod tests {
     use super::*;
     use crate::base::time::parse_time;
-    use crate::tool::testing::{fixture, read, tally, triples};
+    use crate::contract::testing::{fixture, read, tally, triples};
     use crate::transcript::Dropped::*;
     use crate::transcript::{Message, Role};
     use import::{first_message_id, imported_from};

@@ -16,8 +16,8 @@ use crate::base::files;
 use crate::base::files::{STORE_FILE_CAP, read_store_file};
 use crate::base::json_prefix::{self, Found};
 use crate::base::lines::LineReader;
-use crate::tool::home;
-use crate::transcript::summary::{HEAD_BYTES, Projects, store_entries};
+use crate::contract::home;
+use crate::transcript::listing::{HEAD_BYTES, Projects, store_entries};
 
 /// The folder that holds gemini's `.gemini`.
 pub const HOME_VARIABLE: &str = "GEMINI_CLI_HOME";

@@ -15,8 +15,8 @@ use crate::base::files;
 use crate::base::json_prefix;
 use crate::base::lines::{LineReader, ReadOptions};
 use crate::base::time::parse_time;
+use crate::transcript::listing::{HEAD_BYTES, SessionHead, SessionInfo, until};
 use crate::transcript::read::{Loose, opens_with_any, parse_line};
-use crate::transcript::summary::{HEAD_BYTES, Head, SessionInfo, until};
 use crate::transcript::{Dropped, Message, Role, Sink, Tally, join_texts};
 
 /// Gemini starts a new file for a session it resumes in a later minute (0.61 also writes one at
@@ -58,7 +58,7 @@ pub fn describe_chat(path: PathBuf, cwd: Option<PathBuf>) -> Option<Chat> {
     let head = if path.extension().is_some_and(|ext| ext == "json") {
         legacy_head(&path, &mut id)
     } else {
-        Head::read(&path, |head, line| {
+        SessionHead::read(&path, |head, line| {
             if !head.recognised {
                 // The first line is the session's metadata.
                 let Ok(meta) = serde_json::from_slice::<Meta>(line) else {
@@ -88,9 +88,9 @@ pub fn describe_chat(path: PathBuf, cwd: Option<PathBuf>) -> Option<Chat> {
 
 /// The head of an older single-object session: its id and start, and the first prompt that the
 /// streaming reader finds within the first [`HEAD_BYTES`].
-fn legacy_head(path: &Path, id: &mut Option<String>) -> Option<Head> {
+fn legacy_head(path: &Path, id: &mut Option<String>) -> Option<SessionHead> {
     let bytes = files::read_head(path, HEAD_BYTES)?;
-    let mut head = Head::default();
+    let mut head = SessionHead::default();
     let [session_id, start] = json_prefix::strings(&bytes, &[&["sessionId"], &["startTime"]]);
     head.recognised = session_id.is_some();
     head.started_at = parse_time(start.as_deref());

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::base::ids::{is_native_id, new_uuid};
 use crate::base::time::format_time;
-use crate::tool::{NewSession, SessionEncoder};
+use crate::contract::{NewSession, SessionEncoder};
 use crate::transcript::write::{Stamps, json_line};
 use crate::transcript::{Message, Role};
 

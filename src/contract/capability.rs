@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 
 use crate::base::lines::ReadOptions;
 use crate::project::Scope;
-use crate::transcript::summary::{Projects, SessionInfo};
+use crate::transcript::listing::{Projects, SessionInfo};
 use crate::transcript::{Message, Sink, Tally};
 
-/// A tool whose stored sessions can be listed, metadata-first (see [`crate::listing`]).
+/// A tool whose stored sessions can be listed, metadata-first (see [`crate::transcript::listing`]).
 pub trait SessionLister {
     /// The sessions of the projects `projects` admits, in any order. Which sessions belong to a
     /// project is decided as the tool's own resume decides it. A file that cannot be read is

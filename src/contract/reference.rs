@@ -114,7 +114,7 @@ pub fn pick_session(
 }
 
 /// The error for a target session that is already there.
-pub fn session_already_exists(tool: &dyn Tool, id: &str, path: &Path) -> anyhow::Error {
+pub fn session_id_taken(tool: &dyn Tool, id: &str, path: &Path) -> anyhow::Error {
     failure(
         format!(
             "{} session {id} already exists ({}); it is never overwritten",

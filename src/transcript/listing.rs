@@ -68,7 +68,7 @@ pub struct SessionInfo {
 impl SessionInfo {
     /// A session whose file is `path`: the head read from it (`None` if it could not be read),
     /// completed with the file's size and times.
-    pub fn new(id: String, path: PathBuf, head: Option<Head>) -> SessionInfo {
+    pub fn new(id: String, path: PathBuf, head: Option<SessionHead>) -> SessionInfo {
         let meta = std::fs::metadata(&path).ok().filter(|meta| meta.is_file());
         let size_bytes = meta.as_ref().map_or(0, |meta| meta.len());
         let time = |time: std::io::Result<SystemTime>| time.ok().map(DateTime::<Utc>::from);
@@ -76,7 +76,7 @@ impl SessionInfo {
         let created = meta.as_ref().and_then(|meta| time(meta.created()));
         let title = match &head {
             None => Title::Unreadable,
-            Some(Head {
+            Some(SessionHead {
                 prompt: Some(prompt),
                 ..
             }) => Title::Prompt(prompt.clone()),
@@ -98,7 +98,7 @@ impl SessionInfo {
 
 /// What the first lines of a session file say; each tool's lister fills it in.
 #[derive(Debug, Default)]
-pub struct Head {
+pub struct SessionHead {
     pub cwd: Option<PathBuf>,
     pub started_at: Option<DateTime<Utc>>,
     /// The first user prompt, already on one line.
@@ -107,16 +107,16 @@ pub struct Head {
     pub recognised: bool,
 }
 
-impl Head {
+impl SessionHead {
     /// Hands each complete, non-blank line of the first [`HEAD_BYTES`] of `path` to `each`,
     /// until it breaks. `None` if the file cannot be read.
     pub fn read(
         path: &Path,
-        mut each: impl FnMut(&mut Head, &[u8]) -> ControlFlow<()>,
-    ) -> Option<Head> {
+        mut each: impl FnMut(&mut SessionHead, &[u8]) -> ControlFlow<()>,
+    ) -> Option<SessionHead> {
         let (file, _) = files::open_regular(path, true).ok()?;
         let mut reader = BufReader::with_capacity(32 * 1024, file.take(HEAD_BYTES));
-        let mut head = Head::default();
+        let mut head = SessionHead::default();
         let mut line = Vec::new();
         loop {
             line.clear();
@@ -144,7 +144,7 @@ impl Head {
         if self.prompt.is_none()
             && let Some(message) = message.filter(|message| message.role == Role::User)
         {
-            self.prompt = Some(one_line(&message.text));
+            self.prompt = Some(title_line(&message.text));
         }
     }
 
@@ -164,7 +164,7 @@ pub fn until(done: bool) -> ControlFlow<()> {
 
 /// A prompt on one line: runs of white space become one space, and past [`TITLE_CHARS`] it is
 /// cut with an ellipsis.
-pub fn one_line(text: &str) -> String {
+pub fn title_line(text: &str) -> String {
     let mut line = String::new();
     for (count, word) in text.split_whitespace().enumerate() {
         if count > 0 {
@@ -248,9 +248,9 @@ mod tests {
 
     #[test]
     fn titles_are_one_line_and_cut() {
-        assert_eq!(one_line("  fix\n\tthe   bug \n"), "fix the bug");
+        assert_eq!(title_line("  fix\n\tthe   bug \n"), "fix the bug");
         let long = "é".repeat(300);
-        let cut = one_line(&long);
+        let cut = title_line(&long);
         assert_eq!(cut.chars().count(), TITLE_CHARS + 1);
         assert!(cut.ends_with('…'));
     }
@@ -263,7 +263,7 @@ mod tests {
         let second = "b".repeat(HEAD_BYTES as usize);
         std::fs::write(&path, format!("{first}\n\n{second}\nc\n")).unwrap();
         let mut seen = Vec::new();
-        Head::read(&path, |_, line| {
+        SessionHead::read(&path, |_, line| {
             seen.push(line.len());
             ControlFlow::Continue(())
         })
@@ -273,13 +273,15 @@ mod tests {
         // The last line counts without a line end when the file ends there.
         std::fs::write(&path, "x\r\nlast").unwrap();
         let mut seen = Vec::new();
-        Head::read(&path, |_, line| {
+        SessionHead::read(&path, |_, line| {
             seen.push(String::from_utf8(line.to_vec()).unwrap());
             ControlFlow::Continue(())
         })
         .unwrap();
         assert_eq!(seen, ["x", "last"]);
-        assert!(Head::read(&dir.path().join("missing"), |_, _| ControlFlow::Break(())).is_none());
+        assert!(
+            SessionHead::read(&dir.path().join("missing"), |_, _| ControlFlow::Break(())).is_none()
+        );
     }
 
     #[test]
@@ -287,13 +289,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let empty = dir.path().join("empty.jsonl");
         std::fs::write(&empty, "").unwrap();
-        let info = SessionInfo::new("e".into(), empty.clone(), Some(Head::default()));
+        let info = SessionInfo::new("e".into(), empty.clone(), Some(SessionHead::default()));
         assert_eq!(info.title, Title::NoPrompt);
         assert_eq!(info.size_bytes, 0);
 
         let garbage = dir.path().join("garbage.jsonl");
         std::fs::write(&garbage, "not json\n").unwrap();
-        let info = SessionInfo::new("g".into(), garbage, Some(Head::default()));
+        let info = SessionInfo::new("g".into(), garbage, Some(SessionHead::default()));
         assert_eq!(info.title, Title::Unreadable);
         assert_eq!(info.size_bytes, 9);
         assert!(info.updated_at.is_some());

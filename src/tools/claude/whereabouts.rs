@@ -1,4 +1,5 @@
-//! A transcript carried into the project folder of a project's new place, so that claude's own
+//! What claude's sessions do when their project moves: the transcript is moved into the project
+//! folder of the project's new place, so that claude's own
 //! `--continue` and picker find it there, as well as `--resume`.
 
 use std::io::{BufRead, BufReader, Write};
@@ -13,7 +14,12 @@ use crate::base::files::{self, create_temp, place_new};
 /// file is renamed aside (`<id>.jsonl.moved-<unix time>`), kept byte for byte but no longer a
 /// transcript to claude, which resumes an id only when exactly one project folder holds it.
 /// Returns the old file's new name.
-pub fn carry(from: &Path, to: &Path, from_root: &Path, to_root: &Path) -> Result<PathBuf> {
+pub fn move_transcript(
+    from: &Path,
+    to: &Path,
+    from_root: &Path,
+    to_root: &Path,
+) -> Result<PathBuf> {
     let (source, _) = files::open_regular(from, false)
         .map_err(|why| anyhow::anyhow!("cannot read {}: {why}", from.display()))?;
     let folder = to.parent().context("a transcript has a folder")?;
@@ -118,7 +124,8 @@ mod tests {
         let body = "{\"cwd\":\"/old/shop\",\"n\":1}\n{\"cwd\":\"/old/shop/a\",\"n\":2}\n";
         std::fs::write(&from, body).unwrap();
         let to = dir.path().join("new/abc.jsonl");
-        let aside = carry(&from, &to, Path::new("/old/shop"), Path::new("/new/shop")).unwrap();
+        let aside =
+            move_transcript(&from, &to, Path::new("/old/shop"), Path::new("/new/shop")).unwrap();
         assert_eq!(
             std::fs::read_to_string(&to).unwrap(),
             "{\"cwd\":\"/new/shop\",\"n\":1}\n{\"cwd\":\"/new/shop/a\",\"n\":2}\n"
@@ -129,7 +136,9 @@ mod tests {
 
         // Never over a transcript that is already there.
         std::fs::write(&from, body).unwrap();
-        assert!(carry(&from, &to, Path::new("/old/shop"), Path::new("/new/shop")).is_err());
+        assert!(
+            move_transcript(&from, &to, Path::new("/old/shop"), Path::new("/new/shop")).is_err()
+        );
         assert_eq!(std::fs::read_to_string(&from).unwrap(), body);
     }
 }

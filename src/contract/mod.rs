@@ -1,11 +1,10 @@
-//! What a tool is: its fixed facts, its launch rule and the capabilities it may offer. The tools
-//! themselves are in `crate::tools`, one folder each.
+//! The contract every tool keeps: its fixed facts, its launch rule and the capabilities it may
+//! offer. The tools themselves are in `crate::tools`, one folder each.
 
 pub mod args;
 pub mod capability;
 pub mod plan;
 pub mod reference;
-pub mod relocate;
 #[cfg(test)]
 pub mod testing;
 
@@ -13,12 +12,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+pub use crate::project::whereabouts::{ForkFrom, MovedFrom};
 pub use args::ArgRules;
 pub use capability::{
     ConversionTarget, NewSession, SessionEncoder, SessionLister, TranscriptSource,
 };
 pub use plan::{Announce, Context, Existing, Plan, context_for, plan_managed};
-pub use relocate::{ForkFrom, Moved};
 
 use crate::base::ids::{is_native_id, is_uuid, new_uuid};
 use crate::base::{env, platform};
@@ -106,7 +105,12 @@ pub trait Tool: Sync {
     /// carry the session over so that it resumes here with its whole history, never as a blank
     /// session under the old id. `context.session_cwd` is already the session's new folder.
     /// Tools whose resume by id works from anywhere need nothing more than [`Tool::plan`].
-    fn follow_move(&self, context: &Context, stored: Option<&str>, _moved: &Moved) -> Result<Plan> {
+    fn follow_move(
+        &self,
+        context: &Context,
+        stored: Option<&str>,
+        _moved: &MovedFrom,
+    ) -> Result<Plan> {
         self.plan(context, stored, false)
     }
 
