@@ -181,7 +181,10 @@ fn tool_status(tool: &'static dyn Tool, scope: &Scope, exe: &Path) -> ToolStatus
         origin: None,
         moved_from: None,
         state_problem: None,
-        store: tool.store_root().ok().map(|root| text(&root)),
+        store: tool
+            .session_store()
+            .and_then(|store| store.root().ok())
+            .map(|root| text(&root)),
         store_variable: tool
             .info()
             .root_variable
@@ -230,7 +233,9 @@ fn add_session(
     let (context, _) = context_for(scope, &state, store.dir());
     if let Some(id) = &state.resume_target {
         status.session = Some(id.clone());
-        status.session_exists = Some(tool.has_session(&context, id)?);
+        if let Some(sessions) = tool.session_store() {
+            status.session_exists = Some(sessions.has_session(&context, id)?);
+        }
     }
     status.discovered = tool
         .discover(&context)?

@@ -7,10 +7,20 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
+use super::Context;
 use crate::base::lines::ReadOptions;
 use crate::project::Scope;
 use crate::transcript::listing::{Projects, SessionInfo};
 use crate::transcript::{Message, Sink, Tally};
+
+/// A tool whose store `status` can look into.
+pub trait SessionStore {
+    /// The folder the tool keeps its sessions in: under HOME, or where its root variable says.
+    fn root(&self) -> Result<PathBuf>;
+
+    /// Whether the store holds session `id` of the project `context` is for.
+    fn has_session(&self, context: &Context, id: &str) -> Result<bool>;
+}
 
 /// A tool whose stored sessions can be listed, metadata-first (see [`crate::transcript::listing`]).
 pub trait SessionLister {

@@ -15,13 +15,16 @@ use anyhow::Result;
 pub use crate::project::whereabouts::{ForkFrom, MovedFrom};
 pub use args::ArgRules;
 pub use capability::{
-    ConversionTarget, NewSession, SessionEncoder, SessionLister, TranscriptSource,
+    ConversionTarget, NewSession, SessionEncoder, SessionLister, SessionStore, TranscriptSource,
 };
 pub use plan::{Announce, Context, Existing, Plan, context_for, plan_managed};
 
 use crate::base::ids::{is_native_id, is_uuid, new_uuid};
 use crate::base::{env, platform};
 use crate::project::{LegacyIdFile, SessionMode, StateRules};
+
+/// Why a wrapper may not go in a folder: a message and a next step; `None` when it may.
+pub type WrapRefusal = fn(&Path) -> Option<(String, String)>;
 
 /// What never changes about a tool.
 pub struct ToolInfo {
@@ -36,8 +39,10 @@ pub struct ToolInfo {
     pub accepts_target: fn(&str, &Path) -> bool,
     /// Where the Python tool kept this tool's session id, if it had a file of its own.
     pub legacy_id_file: Option<LegacyIdFile>,
-    /// The variable that moves the tool's own store (declared in `base::env`).
+    /// The variable that moves the tool's own store (declared in its `store.rs`).
     pub root_variable: Option<&'static str>,
+    /// Why `setup` must not wrap the tool in a folder, when a tool has such a rule.
+    pub wrap_refusal: Option<WrapRefusal>,
 }
 
 /// A managed tool's target: a UUID the wrapper gave it.
@@ -50,52 +55,14 @@ pub fn native_target(target: &str, _state_dir: &Path) -> bool {
     is_native_id(target)
 }
 
-/// One tool's behaviour. The launch path calls only `plan`; the management commands use the rest.
+/// One tool's launch rule, and the capabilities it offers beyond it. A launch calls `plan` (or,
+/// once after a move, a copy, a new branch or worktree, `follow_move` or `fork`), and may ask
+/// `session_folder` and `discover`; the commands use the capabilities, each `None` unless the
+/// tool offers it. What never changes about a tool is its [`ToolInfo`], read through the
+/// methods of `dyn Tool`.
 pub trait Tool: Sync {
     /// The tool's fixed facts.
     fn info(&self) -> &'static ToolInfo;
-
-    /// The binary name, which is also the argv[0] the wrapper answers to.
-    fn name(&self) -> &'static str {
-        self.info().name
-    }
-
-    /// The name people know it by.
-    fn display_name(&self) -> &'static str {
-        self.info().display_name
-    }
-
-    fn session_mode(&self) -> SessionMode {
-        self.info().session_mode
-    }
-
-    fn arg_rules(&self) -> &'static ArgRules {
-        &self.info().args
-    }
-
-    /// Whether a resume target read from a state file may be used at all.
-    fn accepts_target(&self, target: &str, state_dir: &Path) -> bool {
-        (self.info().accepts_target)(target, state_dir)
-    }
-
-    /// What the state files need to know about the tool.
-    fn state_rules(&self) -> StateRules {
-        let info = self.info();
-        StateRules {
-            tool: info.name,
-            mode: info.session_mode,
-            accepts: info.accepts_target,
-            legacy_id_file: info.legacy_id_file,
-        }
-    }
-
-    /// The target a brand-new state starts with.
-    fn initial_target(&self) -> Option<String> {
-        match self.session_mode() {
-            SessionMode::ManagedId => Some(new_uuid()),
-            SessionMode::AutoResume => None,
-        }
-    }
 
     /// Decide the launch. `stored` is the validated target from the state file; `fresh` means
     /// this launch just created that state.
@@ -118,17 +85,14 @@ pub trait Tool: Sync {
     /// `from.target`: start a session of this place's own that holds that conversation. A tool
     /// that cannot fork starts a new session, and says so.
     fn fork(&self, context: &Context, from: &ForkFrom) -> Result<Plan> {
-        let plan = self.plan(context, self.initial_target().as_deref(), true)?;
+        let plan = self.plan(context, initial_target(self.info()).as_deref(), true)?;
         Ok(plan.with_notice(format!(
             "{} cannot fork a session, so this starts a new one ({} keeps session {})",
-            self.display_name(),
+            self.info().display_name,
             from.label,
             from.target
         )))
     }
-
-    /// Whether the tool's own store holds this session.
-    fn has_session(&self, context: &Context, id: &str) -> Result<bool>;
 
     /// The folder session `id` ran in, as the session itself records it in the tool's store;
     /// `None` when the store does not hold it or does not say. `near` is where it is expected,
@@ -137,17 +101,14 @@ pub trait Tool: Sync {
         Ok(None)
     }
 
-    /// The folder the tool keeps its sessions in: under HOME, or where its root variable says.
-    fn store_root(&self) -> Result<PathBuf>;
-
     /// The newest native session of this project, for tools that pick their own ids.
     fn discover(&self, _context: &Context) -> Result<Option<String>> {
         Ok(None)
     }
 
-    /// Why `setup` must not put a wrapper in `dir`, the folder PATH finds the tool in, as a
-    /// message and a next step; `None` when it may.
-    fn wrap_refusal(&self, _dir: &Path) -> Option<(String, String)> {
+    /// Where the tool keeps its sessions, and whether it holds one, for `status`; `None` if
+    /// that cannot be told.
+    fn session_store(&self) -> Option<&dyn SessionStore> {
         None
     }
 
@@ -164,6 +125,57 @@ pub trait Tool: Sync {
     /// How `sessions`, `show` and `use` see the tool's store; `None` if they cannot.
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         None
+    }
+}
+
+/// The facts of [`ToolInfo`], and what follows from them alone.
+impl dyn Tool + '_ {
+    /// The binary name, which is also the argv[0] the wrapper answers to.
+    pub fn name(&self) -> &'static str {
+        self.info().name
+    }
+
+    /// The name people know it by.
+    pub fn display_name(&self) -> &'static str {
+        self.info().display_name
+    }
+
+    pub fn arg_rules(&self) -> &'static ArgRules {
+        &self.info().args
+    }
+
+    /// Whether a resume target read from a state file may be used at all.
+    pub fn accepts_target(&self, target: &str, state_dir: &Path) -> bool {
+        (self.info().accepts_target)(target, state_dir)
+    }
+
+    /// What the state files need to know about the tool.
+    pub fn state_rules(&self) -> StateRules {
+        let info = self.info();
+        StateRules {
+            tool: info.name,
+            mode: info.session_mode,
+            accepts: info.accepts_target,
+            legacy_id_file: info.legacy_id_file,
+        }
+    }
+
+    /// The target a brand-new state starts with.
+    pub fn initial_target(&self) -> Option<String> {
+        initial_target(self.info())
+    }
+
+    /// Why `setup` must not put a wrapper in `dir`, the folder PATH finds the tool in, as a
+    /// message and a next step; `None` when it may.
+    pub fn wrap_refusal(&self, dir: &Path) -> Option<(String, String)> {
+        self.info().wrap_refusal.and_then(|refusal| refusal(dir))
+    }
+}
+
+fn initial_target(info: &ToolInfo) -> Option<String> {
+    match info.session_mode {
+        SessionMode::ManagedId => Some(new_uuid()),
+        SessionMode::AutoResume => None,
     }
 }
 

@@ -17,8 +17,8 @@ use crate::base::ids::is_native_id;
 use crate::base::lines::ReadOptions;
 use crate::contract::reference::{SessionRef, pick_session, session_file};
 use crate::contract::{
-    Announce, ArgRules, Context, MovedFrom, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
-    native_target,
+    Announce, ArgRules, Context, MovedFrom, Plan, SessionLister, SessionStore, Tool, ToolInfo,
+    TranscriptSource, native_target,
 };
 use crate::project::SessionMode;
 use crate::transcript::listing::{Projects, SessionInfo, store_entries};
@@ -34,6 +34,7 @@ static INFO: ToolInfo = ToolInfo {
     accepts_target: native_target,
     legacy_id_file: None,
     root_variable: None,
+    wrap_refusal: None,
     args: ArgRules {
         value_flags: &["--model", "--dir"],
         subcommands: &["install", "update", "plugin", "auth"],
@@ -99,14 +100,6 @@ impl Tool for Agy {
         self.plan(context, stored, false)
     }
 
-    fn store_root(&self) -> Result<PathBuf> {
-        store::root()
-    }
-
-    fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
-        Ok(store::is_known(&store::root()?, id))
-    }
-
     fn session_folder(&self, _near: &Path, id: &str) -> Result<Option<PathBuf>> {
         let root = store::root()?;
         if !store::is_known(&root, id) {
@@ -119,12 +112,26 @@ impl Tool for Agy {
         Ok(store::latest_conversation(&store::root()?, context))
     }
 
+    fn session_store(&self) -> Option<&dyn SessionStore> {
+        Some(self)
+    }
+
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
         Some(self)
     }
 
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
+    }
+}
+
+impl SessionStore for Agy {
+    fn root(&self) -> Result<PathBuf> {
+        store::root()
+    }
+
+    fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
+        Ok(store::is_known(&store::root()?, id))
     }
 }
 

@@ -19,7 +19,8 @@ use crate::base::lines::ReadOptions;
 use crate::contract::reference::{SessionRef, pick_session, session_file, session_id_taken};
 use crate::contract::{
     Announce, ArgRules, Context, ConversionTarget, Existing, ForkFrom, MovedFrom, NewSession, Plan,
-    SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, managed_target, plan_managed,
+    SessionEncoder, SessionLister, SessionStore, Tool, ToolInfo, TranscriptSource, managed_target,
+    plan_managed,
 };
 use crate::project::SessionMode;
 use crate::transcript::listing::{Projects, SessionInfo};
@@ -35,6 +36,7 @@ static INFO: ToolInfo = ToolInfo {
     accepts_target: managed_target,
     legacy_id_file: None,
     root_variable: Some(store::CONFIG_DIR),
+    wrap_refusal: None,
     args: ArgRules {
         value_flags: &[
             "--add-dir",
@@ -212,16 +214,12 @@ impl Tool for Claude {
         })
     }
 
-    fn store_root(&self) -> Result<PathBuf> {
-        store::root()
-    }
-
-    fn has_session(&self, context: &Context, id: &str) -> Result<bool> {
-        Ok(store::transcript(&context.session_cwd, id)?.is_some())
-    }
-
     fn session_folder(&self, near: &Path, id: &str) -> Result<Option<PathBuf>> {
         Ok(store::transcript(near, id)?.and_then(|path| store::recorded_cwd(&path)))
+    }
+
+    fn session_store(&self) -> Option<&dyn SessionStore> {
+        Some(self)
     }
 
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
@@ -234,6 +232,16 @@ impl Tool for Claude {
 
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
+    }
+}
+
+impl SessionStore for Claude {
+    fn root(&self) -> Result<PathBuf> {
+        store::root()
+    }
+
+    fn has_session(&self, context: &Context, id: &str) -> Result<bool> {
+        Ok(store::transcript(&context.session_cwd, id)?.is_some())
     }
 }
 

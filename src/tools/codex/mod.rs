@@ -16,7 +16,7 @@ use crate::base::lines::ReadOptions;
 use crate::contract::reference::{SessionRef, pick_session, session_file, session_id_taken};
 use crate::contract::{
     Announce, ArgRules, Context, ConversionTarget, ForkFrom, MovedFrom, NewSession, Plan,
-    SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, native_target,
+    SessionEncoder, SessionLister, SessionStore, Tool, ToolInfo, TranscriptSource, native_target,
 };
 use crate::project::SessionMode;
 use crate::transcript::listing::{Projects, SessionInfo};
@@ -32,6 +32,7 @@ static INFO: ToolInfo = ToolInfo {
     accepts_target: native_target,
     legacy_id_file: None,
     root_variable: Some(store::HOME_VARIABLE),
+    wrap_refusal: Some(wrap_refusal),
     args: ArgRules {
         value_flags: &[
             "-c",
@@ -142,10 +143,6 @@ impl Tool for Codex {
         })
     }
 
-    fn store_root(&self) -> Result<PathBuf> {
-        store::root()
-    }
-
     /// Codex resumes by id from anywhere; a session not yet learned is looked for where the
     /// project was.
     fn follow_move(
@@ -194,10 +191,6 @@ impl Tool for Codex {
         })
     }
 
-    fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
-        Ok(store::locate(&store::sessions_dir()?, id).is_some())
-    }
-
     fn session_folder(&self, _near: &Path, id: &str) -> Result<Option<PathBuf>> {
         let rollout = store::locate(&store::sessions_dir()?, id);
         let meta = rollout.as_deref().and_then(store::read_meta);
@@ -209,29 +202,8 @@ impl Tool for Codex {
         Ok(search.found.map(|found| found.id))
     }
 
-    /// Codex copies its own package (`codex-package.json` beside `bin/`) to start its background
-    /// server, and refuses a package whose `bin/codex` links outside it ("package link escapes
-    /// its root"). The npm platform package put on PATH directly is such a folder.
-    fn wrap_refusal(&self, dir: &Path) -> Option<(String, String)> {
-        let package = dir.parent()?;
-        if !package.join("codex-package.json").is_file() {
-            return None;
-        }
-        let tool = dir.join("codex");
-        Some((
-            format!(
-                "{} is inside codex's own package ({}); codex stops working with a wrapper \
-                 there, so nothing changed",
-                dir.display(),
-                package.display()
-            ),
-            format!(
-                "wrap a link to it instead: mkdir -p ~/.local/bin && ln -s {} ~/.local/bin/codex, \
-                 put ~/.local/bin before {} on PATH, then run 'ai-session-manager setup codex'",
-                tool.display(),
-                dir.display()
-            ),
-        ))
+    fn session_store(&self) -> Option<&dyn SessionStore> {
+        Some(self)
     }
 
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
@@ -244,6 +216,16 @@ impl Tool for Codex {
 
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
+    }
+}
+
+impl SessionStore for Codex {
+    fn root(&self) -> Result<PathBuf> {
+        store::root()
+    }
+
+    fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
+        Ok(store::locate(&store::sessions_dir()?, id).is_some())
     }
 }
 
@@ -352,6 +334,31 @@ impl ConversionTarget for Codex {
     }
 }
 
+/// Codex copies its own package (`codex-package.json` beside `bin/`) to start its background
+/// server, and refuses a package whose `bin/codex` links outside it ("package link escapes
+/// its root"). The npm platform package put on PATH directly is such a folder.
+fn wrap_refusal(dir: &Path) -> Option<(String, String)> {
+    let package = dir.parent()?;
+    if !package.join("codex-package.json").is_file() {
+        return None;
+    }
+    let tool = dir.join("codex");
+    Some((
+        format!(
+            "{} is inside codex's own package ({}); codex stops working with a wrapper \
+             there, so nothing changed",
+            dir.display(),
+            package.display()
+        ),
+        format!(
+            "wrap a link to it instead: mkdir -p ~/.local/bin && ln -s {} ~/.local/bin/codex, \
+             put ~/.local/bin before {} on PATH, then run 'ai-session-manager setup codex'",
+            tool.display(),
+            dir.display()
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,7 +461,7 @@ mod tests {
 
     #[test]
     fn first_positional_skips_flag_values() {
-        let rules = Codex.arg_rules();
+        let rules = &Codex.info().args;
         assert!(rules.passes_through(&words(&["-m", "o3", "review"])));
         assert!(rules.passes_through(&words(&["--model=o3", "exec", "x"])));
         assert!(!rules.passes_through(&words(&["-m", "review"])));

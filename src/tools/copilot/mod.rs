@@ -13,8 +13,8 @@ use crate::base::ids::is_native_id;
 use crate::base::lines::ReadOptions;
 use crate::contract::reference::{SessionRef, pick_session, session_file};
 use crate::contract::{
-    ArgRules, Context, Existing, Plan, SessionLister, Tool, ToolInfo, TranscriptSource,
-    managed_target, plan_managed,
+    ArgRules, Context, Existing, Plan, SessionLister, SessionStore, Tool, ToolInfo,
+    TranscriptSource, managed_target, plan_managed,
 };
 use crate::project::{LegacyIdFile, SessionMode};
 use crate::transcript::listing::{Projects, SessionInfo, store_entries};
@@ -33,6 +33,7 @@ static INFO: ToolInfo = ToolInfo {
         in_folder: ".copilot-session",
     }),
     root_variable: Some(store::HOME_VARIABLE),
+    wrap_refusal: None,
     args: ArgRules {
         value_flags: &[
             "--model",
@@ -107,14 +108,6 @@ impl Tool for Copilot {
         })
     }
 
-    fn store_root(&self) -> Result<PathBuf> {
-        store::root()
-    }
-
-    fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
-        Ok(store::session_dir(id)?.is_dir())
-    }
-
     fn session_folder(&self, _near: &Path, id: &str) -> Result<Option<PathBuf>> {
         let workspace = store::session_dir(id)?.join(store::WORKSPACE);
         let Some(bytes) = read_store_file(&workspace, STORE_FILE_CAP) else {
@@ -124,12 +117,26 @@ impl Tool for Copilot {
         Ok(store::yaml_scalar(&text, "cwd").map(PathBuf::from))
     }
 
+    fn session_store(&self) -> Option<&dyn SessionStore> {
+        Some(self)
+    }
+
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
         Some(self)
     }
 
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
+    }
+}
+
+impl SessionStore for Copilot {
+    fn root(&self) -> Result<PathBuf> {
+        store::root()
+    }
+
+    fn has_session(&self, _context: &Context, id: &str) -> Result<bool> {
+        Ok(store::session_dir(id)?.is_dir())
     }
 }
 

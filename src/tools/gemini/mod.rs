@@ -25,7 +25,7 @@ use crate::base::lines::ReadOptions;
 use crate::contract::reference::{SessionRef, pick_session, session_file};
 use crate::contract::{
     ArgRules, Context, ConversionTarget, Existing, ForkFrom, MovedFrom, NewSession, Plan,
-    SessionEncoder, SessionLister, Tool, ToolInfo, TranscriptSource, plan_managed,
+    SessionEncoder, SessionLister, SessionStore, Tool, ToolInfo, TranscriptSource, plan_managed,
 };
 use crate::project::{SessionMode, StateStore};
 use crate::transcript::listing::{Projects, SessionInfo};
@@ -42,6 +42,7 @@ static INFO: ToolInfo = ToolInfo {
     accepts_target: gemini_target,
     legacy_id_file: None,
     root_variable: Some(store::HOME_VARIABLE),
+    wrap_refusal: None,
     args: ArgRules {
         value_flags: &[
             "-m",
@@ -166,7 +167,25 @@ impl Tool for Gemini {
         import_here(context, &from.target, source_dir, "fork", &from.label)
     }
 
-    fn store_root(&self) -> Result<PathBuf> {
+    fn session_store(&self) -> Option<&dyn SessionStore> {
+        Some(self)
+    }
+
+    fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
+        Some(self)
+    }
+
+    fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
+        Some(self)
+    }
+
+    fn session_lister(&self) -> Option<&dyn SessionLister> {
+        Some(self)
+    }
+}
+
+impl SessionStore for Gemini {
+    fn root(&self) -> Result<PathBuf> {
         store::root()
     }
 
@@ -182,18 +201,6 @@ impl Tool for Gemini {
             store::session_status(&context.session_cwd, id)?,
             store::SessionStatus::HasMessages | store::SessionStatus::Empty
         ))
-    }
-
-    fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
-        Some(self)
-    }
-
-    fn conversion_target(&self) -> Option<&dyn ConversionTarget> {
-        Some(self)
-    }
-
-    fn session_lister(&self) -> Option<&dyn SessionLister> {
-        Some(self)
     }
 }
 
@@ -301,7 +308,7 @@ impl ConversionTarget for Gemini {
     /// The converted file goes in the project's state folder, where the wrapper imports it from;
     /// gemini gives the import its own id.
     fn session_path(&self, session: &NewSession) -> Result<PathBuf> {
-        let store = StateStore::new(&session.scope, self.state_rules());
+        let store = StateStore::new(&session.scope, (self as &dyn Tool).state_rules());
         store.check_dir()?;
         Ok(store
             .dir()
