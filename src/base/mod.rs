@@ -11,6 +11,7 @@ pub mod layout;
 pub mod lines;
 pub mod platform;
 pub mod reverse_lines;
+pub mod spill;
 pub mod time;
 pub mod ui;
 pub mod visible;

@@ -20,7 +20,7 @@ use crate::base::time::format_time;
 use crate::base::visible::{self, errln};
 use crate::project::Scope;
 use crate::sessions::search::{self, Findings, MessageMatch, Query, SNIPPET_WIDTH};
-use crate::sessions::{self, Catalog, Listed};
+use crate::sessions::{self, Catalog, Listed, Order};
 use crate::transcript::listing::Projects;
 
 #[derive(Args)]
@@ -94,8 +94,11 @@ fn search(args: &SearchArgs) -> Result<Searched> {
         true => Projects::All,
         false => Projects::of(&scope),
     };
-    let Catalog { sessions, unlisted } =
-        sessions::catalog(&scope, &args.tools.selected(), &projects, None).newest_first();
+    let tools = args.tools.selected();
+    let Catalog {
+        mut sessions,
+        unlisted,
+    } = sessions::catalog(&scope, &tools, &projects, None, Order::NewestFirst);
     for (tool, error) in &unlisted {
         errln!("warning: cannot list {} sessions: {error:#}", tool.name());
     }
@@ -116,11 +119,11 @@ fn search(args: &SearchArgs) -> Result<Searched> {
         true => SNIPPET_WIDTH,
         false => width.saturating_sub(24).clamp(20, SNIPPET_WIDTH),
     };
-    search::search_each(&query, sessions, snippet_width, &mut printer);
+    search::search_each(&query, &mut sessions, snippet_width, &mut printer);
     printer.written?;
     Ok(Searched {
         found: printer.matched,
-        incomplete: printer.failed || !unlisted.is_empty(),
+        incomplete: printer.failed || !unlisted.is_empty() || sessions.incomplete(),
     })
 }
 

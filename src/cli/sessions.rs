@@ -19,7 +19,7 @@ use crate::base::platform;
 use crate::base::time::format_time;
 use crate::base::visible;
 use crate::project::Scope;
-use crate::sessions::{self, Catalog, Listed};
+use crate::sessions::{self, Catalog, Listed, Order, Sessions};
 use crate::transcript::listing::Projects;
 
 #[derive(Args)]
@@ -58,6 +58,15 @@ struct JsonRow<'a> {
     path: String,
 }
 
+/// A row that serializes as its [`JsonRow`].
+struct JsonOwned(Listed);
+
+impl Serialize for JsonOwned {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        JsonRow::from(&self.0).serialize(serializer)
+    }
+}
+
 impl<'a> From<&'a Listed> for JsonRow<'a> {
     fn from(row: &'a Listed) -> JsonRow<'a> {
         let info = &row.info;
@@ -75,15 +84,15 @@ impl<'a> From<&'a Listed> for JsonRow<'a> {
     }
 }
 
-/// The rows as one JSON array, written as it is made rather than built whole first; a reader
-/// that went away (`| head`) is not an error.
-fn write_json(rows: &[Listed]) -> Result<()> {
+/// The rows as one JSON array, written as they are listed rather than built whole first; a
+/// reader that went away (`| head`) is not an error.
+fn write_json(rows: impl Iterator<Item = Listed>) -> Result<()> {
     use serde::Serializer as _;
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = (|| -> std::io::Result<()> {
         let mut serializer = serde_json::Serializer::pretty(&mut out);
-        serializer.collect_seq(rows.iter().map(JsonRow::from))?;
+        serializer.collect_seq(rows.map(JsonOwned))?;
         out.write_all(b"\n")?;
         out.flush()
     })();
@@ -99,23 +108,57 @@ pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
         true => Projects::All,
         false => Projects::of(&scope),
     };
+    let tools = args.tools.selected();
     let Catalog {
-        sessions: rows,
+        sessions: mut rows,
         unlisted,
-    } = sessions::catalog(&scope, &args.tools.selected(), &projects, args.limit);
-    let failed = !unlisted.is_empty();
+    } = sessions::catalog(&scope, &tools, &projects, args.limit, Order::ByTool);
+    let unlisted_any = !unlisted.is_empty();
     for (tool, error) in unlisted {
         report(&error.context(format!("cannot list {} sessions", tool.name())));
     }
     match args.json {
-        true => write_json(&rows)?,
-        false => output::write_stdout(table(&rows, &scope, args).as_bytes())?,
+        true => write_json(&mut rows)?,
+        false => write_table(&mut rows, &scope, args)?,
     }
+    let failed = unlisted_any || rows.incomplete();
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Rows a table aligns together, with the shortest unambiguous ids. A longer listing is printed
+/// as it is read, a block of this many rows at a time, each aligned on its own, with whole ids:
+/// a prefix unique within one block might not be within the listing.
+const WHOLE_TABLE: usize = 1000;
+
+fn write_table(rows: &mut Sessions, scope: &Scope, args: &SessionsArgs) -> Result<()> {
+    let first: Vec<Listed> = rows.by_ref().take(WHOLE_TABLE + 1).collect();
+    if first.len() <= WHOLE_TABLE {
+        return output::write_stdout(table(&first, scope, args).as_bytes());
+    }
+    let now = Utc::now();
+    let style = Style {
+        colour: output::colour_on_stdout(),
+    };
+    let mut block = first;
+    let mut header = true;
+    loop {
+        let ids: Vec<String> = block.iter().map(|row| row.info.id.clone()).collect();
+        let cells = cells(&block, ids, args, now);
+        let text = render(&cells, output::terminal_width(), style, header);
+        if !output::write_stdout_while_read(text.as_bytes())? {
+            return Ok(());
+        }
+        header = false;
+        block = rows.by_ref().take(WHOLE_TABLE).collect();
+        if block.is_empty() {
+            break;
+        }
+    }
+    output::write_stdout(branch_note(scope).as_bytes())
 }
 
 fn table(rows: &[Listed], scope: &Scope, args: &SessionsArgs) -> String {
@@ -130,10 +173,28 @@ fn table(rows: &[Listed], scope: &Scope, args: &SessionsArgs) -> String {
         };
         return visible::one_line(&whose).into_owned() + "\n";
     }
-    let now = Utc::now();
-    let short = short_ids(rows);
+    let cells = cells(rows, short_ids(rows), args, Utc::now());
+    let mut out = render(
+        &cells,
+        output::terminal_width(),
+        Style {
+            colour: output::colour_on_stdout(),
+        },
+        true,
+    );
+    out += &branch_note(scope);
+    out
+}
+
+/// The header and a line of cells per row, each row shown with its id from `ids`.
+fn cells(
+    rows: &[Listed],
+    ids: Vec<String>,
+    args: &SessionsArgs,
+    now: chrono::DateTime<Utc>,
+) -> Vec<Vec<String>> {
     let mut cells: Vec<Vec<String>> = vec![header(args.all_projects)];
-    for (row, id) in rows.iter().zip(short) {
+    for (row, id) in rows.iter().zip(ids) {
         let mut line = vec![
             if row.current { "*" } else { "" }.to_owned(),
             row.tool.name().to_owned(),
@@ -150,14 +211,12 @@ fn table(rows: &[Listed], scope: &Scope, args: &SessionsArgs) -> String {
         line.push(row.info.title.shown().to_owned());
         cells.push(line);
     }
-    let mut out = render(
-        &cells,
-        output::terminal_width(),
-        Style {
-            colour: output::colour_on_stdout(),
-        },
-    );
-    // With one session per branch, * marks the current branch's.
+    cells
+}
+
+/// With one session per branch, * marks the current branch's.
+fn branch_note(scope: &Scope) -> String {
+    let mut out = String::new();
     if let Some(branch) = &scope.branch {
         let branch = branch.display().to_string();
         let branch = visible::one_line(&branch);
@@ -176,8 +235,8 @@ fn header(all_projects: bool) -> Vec<String> {
 }
 
 /// Aligned columns; the size is right-aligned, and the last column (the title) is cut to what
-/// is left of `width`.
-fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
+/// is left of `width`. The first row is the header, printed when `header` says so.
+fn render(cells: &[Vec<String>], width: Option<usize>, style: Style, header: bool) -> String {
     const SIZE_COLUMN: usize = 4;
     let cells: Vec<Vec<String>> = cells
         .iter()
@@ -206,6 +265,9 @@ fn render(cells: &[Vec<String>], width: Option<usize>, style: Style) -> String {
         let Some((title, aligned)) = row.split_last() else {
             continue;
         };
+        if index == 0 && !header {
+            continue;
+        }
         let mut line = String::new();
         for (column, (cell, &widest)) in aligned.iter().zip(&widths).enumerate() {
             let fill = " ".repeat(widest.saturating_sub(layout::width(cell)));

@@ -24,16 +24,18 @@ pub trait SessionStore {
 
 /// A tool whose stored sessions can be listed, metadata-first (see [`crate::transcript::listing`]).
 pub trait SessionLister {
-    /// The sessions of the projects `projects` admits, in any order. Which sessions belong to a
-    /// project is decided as the tool's own resume decides it. A file that cannot be read is
-    /// listed with a placeholder title; only a store that cannot be read at all is an error.
-    /// Each folder of the store that could not be read is noted in `skipped`, so that a search
-    /// says it could not look everywhere.
+    /// Hands each session of the projects `projects` admits to `found`, in any order, as it is
+    /// read: a lister holds no list, so that a store of a million sessions lists in the memory
+    /// of one. Which sessions belong to a project is decided as the tool's own resume decides
+    /// it. A file that cannot be read is listed with a placeholder title; only a store that
+    /// cannot be read at all is an error. Each folder of the store that could not be read is
+    /// noted in `skipped`, so that a search says it could not look everywhere.
     fn list(
         &self,
         projects: &Projects,
         skipped: &mut Vec<anyhow::Error>,
-    ) -> Result<Vec<SessionInfo>>;
+        found: &mut dyn FnMut(SessionInfo),
+    ) -> Result<()>;
 
     /// What the session file at `path`, as `TranscriptSource::find_session` gives it, says
     /// about itself.

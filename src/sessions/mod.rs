@@ -10,4 +10,4 @@ pub mod pin;
 pub mod render;
 pub mod search;
 
-pub use catalog::{Catalog, Listed, catalog};
+pub use catalog::{Catalog, Listed, Order, Sessions, catalog};

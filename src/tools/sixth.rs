@@ -105,15 +105,15 @@ impl SessionLister for Sixth {
         &self,
         projects: &Projects,
         _skipped: &mut Vec<anyhow::Error>,
-    ) -> Result<Vec<SessionInfo>> {
-        let mut sessions = Vec::new();
+        found: &mut dyn FnMut(SessionInfo),
+    ) -> Result<()> {
         for entry in store_entries(root())? {
             let info = self.describe(&entry.path())?;
             if is_uuid(&info.id) && projects.includes(info.cwd.as_deref()) {
-                sessions.push(info);
+                found(info);
             }
         }
-        Ok(sessions)
+        Ok(())
     }
 
     fn describe(&self, path: &Path) -> Result<SessionInfo> {
@@ -145,7 +145,7 @@ impl TranscriptSource for Sixth {
         match SessionRef::parse(self, reference)? {
             SessionRef::Path(path) => session_file(self, path),
             SessionRef::Id(id) => {
-                let candidates = store_entries(root())?.into_iter().filter_map(|entry| {
+                let candidates = store_entries(root())?.filter_map(|entry| {
                     let path = entry.path();
                     let id = path.file_stem()?.to_str()?.to_owned();
                     Some((id, path))
@@ -217,7 +217,7 @@ mod tests {
     use crate::project::{Scope, StateStore};
     use crate::sessions::convert::{Request, convert};
     use crate::sessions::render::{self, Document, Format};
-    use crate::sessions::{catalog, locate, pin};
+    use crate::sessions::{Listed, Order, catalog, locate, pin};
     use crate::tools;
 
     /// A project folder, and a session of the sixth tool that ran in it.
@@ -252,16 +252,77 @@ mod tests {
     fn the_catalog_lists_its_sessions_of_the_project_and_marks_the_one_it_resumes() {
         let (_dir, scope, id) = project_with_session(&[("user", "plant the tomatoes")]);
         let (_other, _, elsewhere) = project_with_session(&[("user", "not this project")]);
-        let listed = catalog::catalog(&scope, &[sixth()], &Projects::of(&scope), None);
-        let ids: Vec<&str> = listed.sessions.iter().map(|l| l.info.id.as_str()).collect();
+        let listed = listing(&scope, None, Order::ByTool, usize::MAX);
+        let ids: Vec<&str> = listed.iter().map(|l| l.info.id.as_str()).collect();
         assert_eq!(ids, [id.as_str()]);
         assert!(!ids.contains(&elsewhere.as_str()));
-        assert_eq!(listed.sessions[0].info.title.shown(), "plant the tomatoes");
-        assert!(!listed.sessions[0].current);
+        assert_eq!(listed[0].info.title.shown(), "plant the tomatoes");
+        assert!(!listed[0].current);
 
         pin::pin(sixth(), &scope, &id).unwrap();
-        let listed = catalog::catalog(&scope, &[sixth()], &Projects::of(&scope), None);
-        assert!(listed.sessions[0].current, "the pinned session is marked");
+        let listed = listing(&scope, None, Order::ByTool, usize::MAX);
+        assert!(listed[0].current, "the pinned session is marked");
+    }
+
+    fn listing(scope: &Scope, limit: Option<usize>, order: Order, budget: usize) -> Vec<Listed> {
+        let projects = Projects::of(scope);
+        catalog::catalog_within(scope, &[sixth()], &projects, limit, order, budget)
+            .sessions
+            .collect()
+    }
+
+    /// What a listing says of each session, every field.
+    fn described(listed: &[Listed]) -> Vec<String> {
+        let each = |l: &Listed| format!("{} {:?} {}", l.tool.name(), l.info, l.current);
+        listed.iter().map(each).collect()
+    }
+
+    #[test]
+    fn a_listing_spilled_to_temporary_files_is_the_listing_held_in_memory() {
+        let (dir, scope, pinned) = project_with_session(&[("user", "the first")]);
+        let mut ids = vec![pinned.clone()];
+        for n in 0..40u64 {
+            let id = new_uuid();
+            let header = serde_json::to_string(&Header {
+                sixth: 1,
+                cwd: dir.path().join(format!("sub \u{1b}{n}")),
+            })
+            .unwrap();
+            let text = match n % 3 {
+                0 => String::new(),
+                _ => format!("\n{{\"role\":\"user\",\"text\":\"prompt {n} é\"}}"),
+            };
+            let path = root().join(format!("{id}.jsonl"));
+            std::fs::write(&path, header + &text).unwrap();
+            // Some share a time, for the ids to order them.
+            let time =
+                std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000 + n / 4);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(time)
+                .unwrap();
+            ids.push(id);
+        }
+        pin::pin(sixth(), &scope, &pinned).unwrap();
+        for order in [Order::ByTool, Order::NewestFirst] {
+            for limit in [None, Some(7)] {
+                let held = listing(&scope, limit, order, usize::MAX);
+                let spilled = listing(&scope, limit, order, 1);
+                assert_eq!(described(&spilled), described(&held), "{order:?} {limit:?}");
+                assert_eq!(held.len(), limit.unwrap_or(ids.len()));
+                let times: Vec<_> = held.iter().map(|l| l.info.updated_at).collect();
+                assert!(times.is_sorted_by(|a, b| a >= b), "newest first: {times:?}");
+            }
+        }
+        let held = listing(&scope, None, Order::ByTool, 1);
+        assert_eq!(
+            held[0].info.id, pinned,
+            "the newest: the others are dated 2023"
+        );
+        assert!(held[0].current);
+        assert_eq!(held.iter().filter(|l| l.current).count(), 1);
     }
 
     #[test]

@@ -185,12 +185,14 @@ pub fn title_line(text: &str) -> String {
     }
 }
 
-/// The entries of a store folder: none if the tool has not made it yet; an error if it exists
-/// but cannot be read.
-pub fn store_entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>> {
+/// The entries of a store folder, read as they are taken: none if the tool has not made it yet;
+/// an error if it exists but cannot be read.
+pub fn store_entries(dir: &Path) -> Result<impl Iterator<Item = std::fs::DirEntry>> {
     match std::fs::read_dir(dir) {
-        Ok(entries) => Ok(entries.flatten().collect()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Ok(entries) => Ok(Some(entries).into_iter().flatten().flatten()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Ok(None.into_iter().flatten().flatten())
+        }
         Err(error) => {
             Err(anyhow::Error::new(error).context(format!("cannot read {}", dir.display())))
         }

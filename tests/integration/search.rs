@@ -320,7 +320,6 @@ fn limit_stops_reading_once_enough_sessions_are_printed() {
 /// are printed as they are found, never gathered, so it finishes under the cap.
 #[test]
 fn a_search_of_a_store_larger_than_its_memory_cap_streams() {
-    use std::os::unix::process::CommandExt;
     const CAP: u64 = 128 * 1024 * 1024;
     let sb = Sandbox::new();
     let dir = claude_transcript(&sb.home, &sb.project, ID)
@@ -338,19 +337,7 @@ fn a_search_of_a_store_larger_than_its_memory_cap_streams() {
     for args in [&["coupon", "--json"][..], &["coupon", "--limit", "1"]] {
         let mut command = sb.cli();
         command.arg("search").args(args);
-        // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                let limit = libc::rlimit {
-                    rlim_cur: CAP,
-                    rlim_max: CAP,
-                };
-                match libc::setrlimit(libc::RLIMIT_AS, &limit) {
-                    0 => Ok(()),
-                    _ => Err(std::io::Error::last_os_error()),
-                }
-            });
-        }
+        capped(&mut command, CAP);
         let out = command
             .stdout(std::process::Stdio::piped())
             .output()
@@ -358,4 +345,122 @@ fn a_search_of_a_store_larger_than_its_memory_cap_streams() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
         assert!(stdout(&out).contains("coupon"), "{args:?}");
     }
+}
+
+/// Runs `command` with its address space capped at `cap` bytes.
+fn capped(command: &mut std::process::Command, cap: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: cap,
+                rlim_max: cap,
+            };
+            match libc::setrlimit(libc::RLIMIT_AS, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+}
+
+/// More sessions than fit in the cap, listed and searched across every project: the listing is
+/// sorted through temporary files, never held whole. (With the listing held in memory, as before,
+/// each of these aborts under the same cap.)
+#[test]
+fn listing_and_searching_more_sessions_than_fit_in_memory() {
+    const CAP: u64 = 64 * 1024 * 1024;
+    const COUNT: usize = 10_000;
+    let sb = Sandbox::new();
+    heavy_sessions(&sb, COUNT);
+    let run = |args: &[&str]| {
+        let mut command = sb.cli();
+        command.args(args);
+        capped(&mut command, CAP);
+        let out = command.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        out
+    };
+    let listed: Vec<Value> =
+        serde_json::from_slice(&run(&["sessions", "--all-projects", "--json"]).stdout).unwrap();
+    assert_eq!(listed.len(), COUNT);
+    let mut ids: Vec<&str> = listed
+        .iter()
+        .map(|row| row["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), COUNT, "each session once");
+    let times: Vec<&str> = listed
+        .iter()
+        .map(|row| row["updated_at"].as_str().unwrap())
+        .collect();
+    assert!(times.is_sorted_by(|a, b| a >= b), "newest first");
+
+    let found = json_matches(&run(&["search", "--all-projects", "coupon", "--json"]));
+    assert_eq!(found.len(), COUNT);
+
+    // The table, past a thousand rows, prints whole ids, a block at a time.
+    let table = stdout(&run(&["sessions", "--all-projects"]));
+    assert_eq!(
+        table
+            .lines()
+            .filter(|line| line.contains("fix the coupon"))
+            .count(),
+        COUNT
+    );
+    assert_eq!(
+        table.lines().filter(|line| line.contains("TOOL")).count(),
+        1
+    );
+    assert!(
+        table.contains(" 00000000-2222-4333-8444-555555555555 "),
+        "whole ids"
+    );
+}
+
+/// `count` claude sessions whose folders have 6 KB names, so that each weighs more than its file.
+fn heavy_sessions(sb: &Sandbox, count: usize) {
+    let deep = sb.root.join(vec!["folder".repeat(40); 25].join("/"));
+    let store = sb.home.join(".claude/projects");
+    for n in 0..count {
+        let dir = store.join(format!("p{}", n / 500));
+        if n % 500 == 0 {
+            std::fs::create_dir_all(&dir).unwrap();
+        }
+        let id = format!("{n:08x}-2222-4333-8444-555555555555");
+        let cwd = deep.join(n.to_string());
+        let line = claude_user_line(&id, &cwd, &format!("fix the coupon {n}"));
+        std::fs::write(dir.join(format!("{id}.jsonl")), line).unwrap();
+    }
+}
+
+/// A temporary folder that cannot be written (here a file, not a folder): a listing too large to
+/// hold is held anyway, with one warning, and is the same.
+#[test]
+fn a_listing_with_nowhere_to_spill_is_held_in_memory_and_says_so() {
+    const COUNT: usize = 2_000;
+    let sb = Sandbox::new();
+    heavy_sessions(&sb, COUNT);
+    let not_a_folder = sb.write(sb.root.join("tmp-file"), "x");
+    let listed = |tmp: &std::path::Path| {
+        let out = sb
+            .cli()
+            .args(["sessions", "--all-projects", "--json"])
+            .env("TMPDIR", tmp)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        out
+    };
+    let spilled = listed(&sb.root);
+    assert_eq!(stderr(&spilled), "");
+    let held = listed(&not_a_folder);
+    let warnings = stderr(&held);
+    assert_eq!(warnings.lines().count(), 1, "{warnings}");
+    assert!(warnings.contains("holding it in memory"), "{warnings}");
+    assert_eq!(held.stdout, spilled.stdout);
+    let rows: Vec<Value> = serde_json::from_slice(&held.stdout).unwrap();
+    assert_eq!(rows.len(), COUNT);
 }

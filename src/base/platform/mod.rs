@@ -323,3 +323,34 @@ pub fn description() -> String {
         std::env::consts::FAMILY
     )
 }
+
+/// A path's bytes as this platform keeps them, for a temporary file this process reads back.
+#[cfg(unix)]
+pub fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    std::borrow::Cow::Borrowed(path.as_os_str().as_bytes())
+}
+
+/// The path [`path_bytes`] gave.
+#[cfg(unix)]
+pub fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+}
+
+#[cfg(windows)]
+pub fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::windows::ffi::OsStrExt;
+    let wide = path.as_os_str().encode_wide();
+    std::borrow::Cow::Owned(wide.flat_map(u16::to_le_bytes).collect())
+}
+
+#[cfg(windows)]
+pub fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
+    use std::os::windows::ffi::OsStringExt;
+    let wide: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    PathBuf::from(std::ffi::OsString::from_wide(&wide))
+}

@@ -33,7 +33,7 @@ use crate::sessions::convert::{self, Request};
 use crate::sessions::pin;
 use crate::sessions::render;
 use crate::sessions::search::{self, Query};
-use crate::sessions::{self};
+use crate::sessions::{self, Order};
 use crate::tools;
 use crate::transcript::listing::Projects;
 pub use app::{Action, App, Entry, Mode};
@@ -113,9 +113,10 @@ fn list(scope: &Scope, tools: &[&'static dyn crate::contract::Tool], all: bool) 
         true => Projects::All,
         false => Projects::of(scope),
     };
-    sessions::catalog(scope, tools, &projects, None)
-        .newest_first()
+    // Browse filters as one types, so it holds the whole list.
+    sessions::catalog(scope, tools, &projects, None, Order::NewestFirst)
         .sessions
+        .collect()
 }
 
 type Screen = Terminal<CrosstermBackend<Stdout>>;

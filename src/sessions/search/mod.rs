@@ -58,7 +58,7 @@ const BATCH: usize = 64;
 /// `snippet_width` characters.
 pub fn search_each(
     query: &Query,
-    candidates: Vec<Listed>,
+    candidates: impl IntoIterator<Item = Listed>,
     snippet_width: usize,
     findings: &mut dyn Findings,
 ) {

@@ -184,10 +184,10 @@ impl SessionLister for Agy {
         &self,
         projects: &Projects,
         _skipped: &mut Vec<anyhow::Error>,
-    ) -> Result<Vec<SessionInfo>> {
+        found: &mut dyn FnMut(SessionInfo),
+    ) -> Result<()> {
         let root = store::root()?;
         let workspaces = store::Workspaces::read(&root);
-        let mut sessions = Vec::new();
         for entry in store_entries(&root.join("brain"))? {
             let Some(id) = entry.file_name().to_str().map(str::to_owned) else {
                 continue;
@@ -198,10 +198,10 @@ impl SessionLister for Agy {
             let path = store::transcript(&root, &id).unwrap_or_else(|| entry.path());
             let info = transcript::describe_conversation(id, path, &workspaces);
             if projects.includes(info.cwd.as_deref()) {
-                sessions.push(info);
+                found(info);
             }
         }
-        Ok(sessions)
+        Ok(())
     }
 
     fn describe(&self, path: &Path) -> Result<SessionInfo> {

@@ -274,14 +274,14 @@ impl SessionLister for Claude {
         &self,
         projects: &Projects,
         skipped: &mut Vec<anyhow::Error>,
-    ) -> Result<Vec<SessionInfo>> {
-        let listed = store::listed_transcripts(projects, skipped)?;
-        Ok(listed
-            .into_iter()
-            .map(|(id, path, belongs)| (transcript::describe_transcript(&id, path), belongs))
-            .filter(|(info, belongs)| belongs.keeps(projects, info.cwd.as_deref()))
-            .map(|(info, _)| info)
-            .collect())
+        found: &mut dyn FnMut(SessionInfo),
+    ) -> Result<()> {
+        store::listed_transcripts(projects, skipped, &mut |id, path, belongs| {
+            let info = transcript::describe_transcript(id, path);
+            if belongs.keeps(projects, info.cwd.as_deref()) {
+                found(info);
+            }
+        })
     }
 
     fn describe(&self, path: &Path) -> Result<SessionInfo> {

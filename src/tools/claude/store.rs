@@ -152,13 +152,15 @@ impl Belongs {
     }
 }
 
-/// The transcripts that may belong to `projects`, with how their folder relates: Claude files
-/// sessions by the folder they started in (docs/formats.md), so a project's are in its own folder
-/// and in its subfolders' folders, whose names start with its name.
+/// Hands each transcript that may belong to `projects` to `found`, with its id and how its
+/// folder relates: Claude files sessions by the folder they started in (docs/formats.md), so a
+/// project's are in its own folder and in its subfolders' folders, whose names start with its
+/// name.
 pub fn listed_transcripts(
     projects: &Projects,
     skipped: &mut Vec<anyhow::Error>,
-) -> Result<Vec<(String, PathBuf, Belongs)>> {
+    found: &mut dyn FnMut(&str, PathBuf, Belongs),
+) -> Result<()> {
     let own = match projects.root() {
         Some(root) => Some(project_dir(root)?),
         None => None,
@@ -169,7 +171,6 @@ pub fn listed_transcripts(
         .and_then(|name| name.to_str());
     // Names past 200 characters end in a hash of the whole path: compare the cut part.
     let prefix = own_name.map(|name| name.get(..200).unwrap_or(name));
-    let mut found = Vec::new();
     for folder in store_entries(&root()?.join("projects"))? {
         let name = folder.file_name();
         let Some(name) = name.to_str() else { continue };
@@ -196,11 +197,11 @@ pub fn listed_transcripts(
             };
             // Sub-agent transcripts (`agent-….jsonl`) are not sessions claude resumes.
             if is_uuid(id) {
-                found.push((id.to_owned(), file.path(), belongs));
+                found(id, file.path(), belongs);
             }
         }
     }
-    Ok(found)
+    Ok(())
 }
 
 /// Claude's folder name for a directory: the NFC form of its real path with every UTF-16 code

@@ -277,12 +277,11 @@ impl SessionLister for Codex {
         &self,
         projects: &Projects,
         skipped: &mut Vec<anyhow::Error>,
-    ) -> Result<Vec<SessionInfo>> {
-        let rollouts = store::project_rollouts(projects, skipped)?;
-        Ok(rollouts
-            .into_iter()
-            .map(|(rollout, meta)| transcript::describe_rollout(rollout.id, rollout.path, meta))
-            .collect())
+        found: &mut dyn FnMut(SessionInfo),
+    ) -> Result<()> {
+        store::project_rollouts(projects, skipped, &mut |rollout, meta| {
+            found(transcript::describe_rollout(rollout.id, rollout.path, meta));
+        })
     }
 
     fn describe(&self, path: &Path) -> Result<SessionInfo> {

@@ -453,15 +453,15 @@ fn newest_in_parallel<T: Sync>(
         .map(|(_, discovered)| discovered)
 }
 
-/// The interactive rollouts of `projects`, with what their first lines say: codex finds a session
-/// by the `cwd` of its `session_meta` (docs/formats.md), and leaves archived and `exec` sessions out
-/// of its own resume.
+/// Hands each interactive rollout of `projects` to `found`, with what its first lines say: codex
+/// finds a session by the `cwd` of its `session_meta` (docs/formats.md), and leaves archived and
+/// `exec` sessions out of its own resume.
 pub fn project_rollouts(
     projects: &Projects,
     skipped: &mut Vec<anyhow::Error>,
-) -> Result<Vec<(Rollout, Option<Meta>)>> {
+    found: &mut dyn FnMut(Rollout, Option<Meta>),
+) -> Result<()> {
     let sessions = sessions_dir()?;
-    let mut found = Vec::new();
     for (_, dir) in days_newest_first(&sessions) {
         let folder = match Folder::open(&dir) {
             Ok(folder) => folder,
@@ -482,11 +482,11 @@ pub fn project_rollouts(
             }
             let cwd = meta.as_ref().and_then(|meta| meta.cwd.as_deref());
             if projects.includes(cwd.map(Path::new)) {
-                found.push((rollout, meta));
+                found(rollout, meta);
             }
         }
     }
-    Ok(found)
+    Ok(())
 }
 
 /// The model provider codex uses: the active profile's `model_provider`, else the top-level one,

@@ -174,8 +174,8 @@ impl SessionLister for Copilot {
         &self,
         projects: &Projects,
         _skipped: &mut Vec<anyhow::Error>,
-    ) -> Result<Vec<SessionInfo>> {
-        let mut sessions = Vec::new();
+        found: &mut dyn FnMut(SessionInfo),
+    ) -> Result<()> {
         for entry in store_entries(&store::root()?.join("session-state"))? {
             let Some(id) = entry.file_name().to_str().map(str::to_owned) else {
                 continue;
@@ -185,10 +185,10 @@ impl SessionLister for Copilot {
             }
             let (info, git_root) = transcript::describe_session(id, &entry.path());
             if projects.includes(info.cwd.as_deref()) || projects.includes(git_root.as_deref()) {
-                sessions.push(info);
+                found(info);
             }
         }
-        Ok(sessions)
+        Ok(())
     }
 
     fn describe(&self, path: &Path) -> Result<SessionInfo> {

@@ -261,8 +261,8 @@ impl SessionLister for Gemini {
         &self,
         projects: &Projects,
         _skipped: &mut Vec<anyhow::Error>,
-    ) -> Result<Vec<SessionInfo>> {
-        let mut sessions = Vec::new();
+        found: &mut dyn FnMut(SessionInfo),
+    ) -> Result<()> {
         for (chats, cwd) in store::project_chats(projects)? {
             let Ok(files) = std::fs::read_dir(&chats) else {
                 continue;
@@ -274,13 +274,12 @@ impl SessionLister for Gemini {
                     .flatten()
                     .filter(|chat| !chat.subagent)
             });
-            sessions.extend(
-                transcript::one_per_session(chats)
-                    .into_iter()
-                    .map(|chat| chat.info),
-            );
+            // A project's chats are held together, to keep the newest of each id.
+            for chat in transcript::one_per_session(chats) {
+                found(chat.info);
+            }
         }
-        Ok(sessions)
+        Ok(())
     }
 
     fn describe(&self, path: &Path) -> Result<SessionInfo> {
