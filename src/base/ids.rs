@@ -14,8 +14,8 @@ pub fn is_uuid(text: &str) -> bool {
         })
 }
 
-/// A native id (codex, agy): `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`, so it can never read as a flag
-/// or a path.
+/// A native id (codex, agy): `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$` without `..`, so it can never
+/// read as a flag or a path.
 pub fn is_native_id(text: &str) -> bool {
     let bytes = text.as_bytes();
     !bytes.is_empty()
@@ -24,6 +24,7 @@ pub fn is_native_id(text: &str) -> bool {
         && bytes
             .iter()
             .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+        && !text.contains("..")
 }
 
 #[cfg(test)]
@@ -38,6 +39,9 @@ mod tests {
         assert!(is_native_id("01a1fdd5-3174-7111-9ffd-8a808cf1cb1d"));
         assert!(!is_native_id("-c"));
         assert!(!is_native_id("../../etc"));
+        assert!(!is_native_id("0.."));
+        assert!(!is_native_id("a..b"));
+        assert!(is_native_id("v1.2"));
         assert!(!is_native_id(""));
         assert!(!is_native_id(&"a".repeat(129)));
         assert!(is_uuid(&new_uuid()));

@@ -1,5 +1,6 @@
 //! The management CLI: `ai-session-manager <command>`.
 
+mod archive;
 mod args;
 mod browse;
 mod completions;
@@ -98,6 +99,18 @@ enum Command {
         ai-session-manager use codex 019a8f10-1111-7222-8333-444455556666"
     )]
     Use(pin::UseArgs),
+    /// Keep this project's sessions in its git repository, safe from the tools' cleanup
+    #[command(
+        after_help = "Sessions are kept on the ref refs/ai-session-manager/archive, which no \
+        plain push or clone carries. A launch does this by itself in the background (setting \
+        archive = on|off).\n\nExamples:\n  ai-session-manager archive\n  \
+        ai-session-manager archive claude"
+    )]
+    Archive(archive::ArchiveArgs),
+    /// Put back a session the tool deleted, from the project's archive
+    #[command(after_help = "Examples:\n  ai-session-manager restore\n  \
+        ai-session-manager restore claude 5f1c2a3b\n  ai-session-manager sessions --archived")]
+    Restore(archive::RestoreArgs),
     /// Work with sessions across tools
     #[command(subcommand)]
     Session(SessionCommand),
@@ -105,7 +118,8 @@ enum Command {
     #[command(
         after_help = "Settings:\n  scope = project|branch         one session per project, or per git branch\n  \
         worktree = fresh|fork          a new worktree starts fresh, or forks the main worktree's session\n  \
-        branch-start = fork|fresh      with scope = branch, a new branch forks the one it came from\n\n\
+        branch-start = fork|fresh      with scope = branch, a new branch forks the one it came from\n  \
+        archive = on|off               keep a git project's sessions in its repository\n\n\
         Examples:\n  ai-session-manager config\n  ai-session-manager config set scope branch\n  \
         ai-session-manager config set worktree fork --global\n  ai-session-manager config unset scope"
     )]
@@ -173,6 +187,8 @@ pub fn main() -> ExitCode {
         Command::Use(args) => pin::run(&args),
         Command::Session(SessionCommand::Convert(args)) => convert::run(&args),
         Command::Config(args) => config::run(&args),
+        Command::Archive(args) => archive::archive(&args),
+        Command::Restore(args) => archive::restore(&args),
         Command::Completions(args) => completions::run::<Cli>(&args),
     };
     match result {

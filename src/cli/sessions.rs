@@ -19,7 +19,7 @@ use crate::base::platform;
 use crate::base::time::format_time;
 use crate::base::visible;
 use crate::project::Scope;
-use crate::sessions::{self, Catalog, Listed, Order, Sessions};
+use crate::sessions::{self, Catalog, Listed, Order, Sessions, archive};
 use crate::transcript::listing::Projects;
 
 #[derive(Args)]
@@ -38,6 +38,9 @@ pub struct SessionsArgs {
     /// Browse them interactively (the same as `browse`)
     #[arg(short, long, conflicts_with_all = ["json", "limit"])]
     pub interactive: bool,
+    /// List the sessions only the project's archive still holds (see `restore`)
+    #[arg(long, conflicts_with_all = ["all_projects", "interactive", "limit"])]
+    pub archived: bool,
 }
 
 /// A row as `--json` prints it; the field names are the stable keys.
@@ -104,6 +107,9 @@ fn write_json(rows: impl Iterator<Item = Listed>) -> Result<()> {
 
 pub fn run(args: &SessionsArgs) -> Result<ExitCode> {
     let scope = Scope::current()?;
+    if args.archived {
+        return archived(&scope, args);
+    }
     let projects = match args.all_projects {
         true => Projects::All,
         false => Projects::of(&scope),
@@ -341,4 +347,50 @@ fn home_relative(path: &str) -> String {
         },
         None => path.to_owned(),
     }
+}
+
+/// `--archived`: what only the archive holds, newest first.
+fn archived(scope: &Scope, args: &SessionsArgs) -> Result<ExitCode> {
+    let (only, warnings) = archive::archived_only(scope, &args.tools.selected())?;
+    for warning in &warnings {
+        crate::base::visible::errln!("warning: {warning}");
+    }
+    if args.json {
+        let manifests: Vec<&crate::project::archive::Manifest> =
+            only.iter().map(|a| &a.manifest).collect();
+        let text = serde_json::to_string_pretty(&manifests)? + "\n";
+        return output::write_stdout(text.as_bytes()).map(|()| ExitCode::SUCCESS);
+    }
+    if only.is_empty() {
+        let text = "The archive holds no session the tools have lost\n";
+        return output::write_stdout(text.as_bytes()).map(|()| ExitCode::SUCCESS);
+    }
+    let now = Utc::now();
+    let mut cells = vec![
+        ["", "TOOL", "ID", "LAST ACTIVITY", "SIZE", "TITLE"]
+            .map(str::to_owned)
+            .to_vec(),
+    ];
+    for entry in &only {
+        let manifest = &entry.manifest;
+        cells.push(vec![
+            String::new(),
+            manifest.tool.clone(),
+            manifest.id.clone(),
+            manifest
+                .updated_at
+                .map_or_else(|| "?".to_owned(), |time| layout::relative_time(time, now)),
+            layout::human_size(manifest.size_bytes),
+            manifest
+                .title
+                .clone()
+                .unwrap_or_else(|| "(no prompt)".to_owned()),
+        ]);
+    }
+    let style = Style {
+        colour: output::colour_on_stdout(),
+    };
+    let mut text = render(&cells, output::terminal_width(), style, true);
+    text += "\nBring one back with: ai-session-manager restore TOOL ID\n";
+    output::write_stdout(text.as_bytes()).map(|()| ExitCode::SUCCESS)
 }

@@ -20,6 +20,12 @@ pub trait SessionStore {
 
     /// Whether the store holds session `id` of the project `context` is for.
     fn has_session(&self, context: &Context, id: &str) -> Result<bool>;
+
+    /// The folder of the store under which each session is one file, which the project's
+    /// archive keeps (`project::archive`); `None` for a tool whose sessions are folders.
+    fn archive_area(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A tool whose stored sessions can be listed, metadata-first (see [`crate::transcript::listing`]).

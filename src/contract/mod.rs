@@ -190,3 +190,30 @@ pub fn root_from(env_var: &str, home_relative: &str) -> Result<PathBuf> {
 pub fn home() -> Result<PathBuf> {
     platform::home_dir().ok_or_else(|| anyhow::anyhow!("HOME is not set"))
 }
+
+/// The archive's questions about tools (`project::archive`), answered by their capabilities.
+pub struct ArchiveRulesOf<'a>(pub &'a [&'static dyn Tool]);
+
+impl ArchiveRulesOf<'_> {
+    fn find(&self, name: &str) -> Option<&'static dyn Tool> {
+        self.0.iter().copied().find(|tool| tool.name() == name)
+    }
+}
+
+impl crate::project::archive::ArchiveRules for ArchiveRulesOf<'_> {
+    fn area(&self, tool: &str) -> Option<&'static str> {
+        self.find(tool)?.session_store()?.archive_area()
+    }
+
+    fn takes_id(&self, tool: &str, id: &str) -> bool {
+        let target = self.find(tool).and_then(|tool| tool.conversion_target());
+        target.is_some_and(|target| target.session_id(Some(id)).ok().as_deref() == Some(id))
+    }
+
+    fn store_root(&self, tool: &str) -> Result<std::path::PathBuf> {
+        match self.find(tool).and_then(|tool| tool.session_store()) {
+            Some(store) => store.root(),
+            None => anyhow::bail!("{tool} keeps no sessions"),
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! The project the user stands in, its settings, and the state it keeps for each tool.
 
+pub mod archive;
 pub mod git;
+pub mod keeping;
 pub mod pins;
 mod quarantine;
 pub mod scope;

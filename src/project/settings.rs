@@ -48,6 +48,15 @@ pub enum BranchStart {
     Fresh,
 }
 
+/// Whether a git project's sessions are kept in its repository (`sessions::archive`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArchiveSetting {
+    #[default]
+    On,
+    Off,
+}
+
 /// One settings file: each key may be absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -58,10 +67,12 @@ pub struct SettingsFile {
     pub worktree: Option<WorktreeStart>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_start: Option<BranchStart>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveSetting>,
 }
 
 /// The keys, as users write them.
-pub const KEYS: [&str; 3] = ["scope", "worktree", "branch-start"];
+pub const KEYS: [&str; 4] = ["scope", "worktree", "branch-start", "archive"];
 
 /// Where a value in effect comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,13 +99,14 @@ pub struct Settings {
     pub scope: ScopeSetting,
     pub worktree: WorktreeStart,
     pub branch_start: BranchStart,
+    pub archive: ArchiveSetting,
 }
 
 /// The settings in effect, each with where it came from, and the warnings reading them gave.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     pub settings: Settings,
-    pub sources: [(&'static str, String, Source); 3],
+    pub sources: [(&'static str, String, Source); 4],
     pub warnings: Vec<String>,
 }
 
@@ -145,7 +157,7 @@ fn load_from(user_file: Option<&Path>, state_dir: &Path) -> Loaded {
         }
     }
     let mut settings = Settings::default();
-    let mut sources = [Source::Default; 3];
+    let mut sources = [Source::Default; 4];
     for (file, source) in &layers {
         if let Some(value) = file.scope {
             settings.scope = value;
@@ -159,11 +171,16 @@ fn load_from(user_file: Option<&Path>, state_dir: &Path) -> Loaded {
             settings.branch_start = value;
             sources[2] = *source;
         }
+        if let Some(value) = file.archive {
+            settings.archive = value;
+            sources[3] = *source;
+        }
     }
     loaded.sources = [
         (KEYS[0], settings.scope.to_string(), sources[0]),
         (KEYS[1], settings.worktree.to_string(), sources[1]),
         (KEYS[2], settings.branch_start.to_string(), sources[2]),
+        (KEYS[3], settings.archive.to_string(), sources[3]),
     ];
     loaded.settings = settings;
     loaded
@@ -176,6 +193,7 @@ impl SettingsFile {
             "scope" => self.scope.map(|v| v.to_string()),
             "worktree" => self.worktree.map(|v| v.to_string()),
             "branch-start" => self.branch_start.map(|v| v.to_string()),
+            "archive" => self.archive.map(|v| v.to_string()),
             _ => bail!(unknown_key(key)),
         })
     }
@@ -191,6 +209,7 @@ impl SettingsFile {
             "scope" => self.scope = parse(value)?,
             "worktree" => self.worktree = parse(value)?,
             "branch-start" => self.branch_start = parse(value)?,
+            "archive" => self.archive = parse(value)?,
             _ => bail!(unknown_key(key)),
         }
         Ok(())
@@ -236,6 +255,7 @@ macro_rules! text_form {
 text_form!(ScopeSetting, Project => "project", Branch => "branch");
 text_form!(WorktreeStart, Fresh => "fresh", Fork => "fork");
 text_form!(BranchStart, Fork => "fork", Fresh => "fresh");
+text_form!(ArchiveSetting, On => "on", Off => "off");
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 //! pinning one as a project's, converting between tools, rendering for people and programs, and
 //! full-text search. The CLI parses arguments and prints; the work is here.
 
+pub mod archive;
 pub mod catalog;
 pub mod convert;
 pub mod locate;

@@ -13,8 +13,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::base::time::now_rfc3339;
-use crate::base::{env, files, ui};
-use crate::contract::{Announce, Context, Plan, Tool, context_for};
+use crate::base::{env, files, platform, ui};
+use crate::contract::{Announce, ArchiveRulesOf, Context, Plan, Tool, context_for};
+use crate::project::archive::{self, Restored};
+use crate::project::keeping;
 use crate::project::whereabouts::moved_path;
 use crate::project::{Arrival, Origin, Pin, Scope, State, StateStore};
 use real_binary::Launch;
@@ -148,6 +150,9 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
         ui::warn(warning);
     }
     let target = state.resume_target.as_deref();
+    if let (Start::Stored { fresh: false }, Some(target)) = (&start, target) {
+        restore_if_deleted(tool, &scope, &context, target);
+    }
     let plan = match &start {
         Start::Stored { fresh } => tool.plan(&context, target, *fresh)?,
         Start::Disowned { .. } => tool.plan(&context, target, true)?,
@@ -168,6 +173,7 @@ fn prepare(tool: &'static dyn Tool, args: &[OsString]) -> Result<Launch> {
         ));
         run_in
     });
+    keep_sessions(&scope);
     let mut full_args = plan.inject;
     full_args.extend(args.iter().cloned());
     Ok(Launch {
@@ -247,4 +253,52 @@ fn announce(tool: &dyn Tool, scope: &Scope, announce: &Announce) {
 fn carried_cwd(state: &State, from: &Path, scope: &Scope) -> Option<String> {
     let cwd = moved_path(Path::new(state.cwd.as_deref()?), from, &scope.root)?;
     cwd.to_str().map(str::to_owned)
+}
+
+/// Hands the project's sessions to a background archive run when one is due: the run is
+/// detached and nobody waits for it, so the launch neither slows down for git nor fails with it.
+fn keep_sessions(scope: &Scope) {
+    if keeping::due(scope).is_none() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let args = ["archive", "--background"];
+    let _ = platform::spawn_detached(&exe, platform::BIN_NAME, &args, &scope.root);
+}
+
+/// Puts the session this project resumes back from the archive when the tool deleted it
+/// (claude's sweep, gemini's deletion of a resumed chat), so that the launch resumes it. Asks
+/// only when the tool's store has lost the session and the archive's list says it holds it;
+/// only then does git run, to read the archive.
+fn restore_if_deleted(tool: &'static dyn Tool, scope: &Scope, context: &Context, target: &str) {
+    let Some(store) = tool.session_store() else {
+        return;
+    };
+    let Some(common) = scope.git().map(|dirs| dirs.common_dir) else {
+        return;
+    };
+    if store.archive_area().is_none() || !scope.is_repo {
+        return;
+    }
+    if !matches!(store.has_session(context, target), Ok(false))
+        || !keeping::archive_holds(&common, tool.name(), target)
+    {
+        return;
+    }
+    let tools = [tool];
+    let rules = ArchiveRulesOf(&tools);
+    let restored = archive::repo_of(scope)
+        .and_then(|repo| archive::restore_id(&repo, &rules, tool.name(), target));
+    match restored {
+        Ok(Some(Restored::Written(_))) => ui::say(&format!(
+            "Restored session {target} from the project's archive: {} had deleted it",
+            tool.name()
+        )),
+        Ok(_) => {}
+        Err(error) => ui::warn(&format!(
+            "cannot restore session {target} from the archive: {error:#}"
+        )),
+    }
 }

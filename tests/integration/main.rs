@@ -8,6 +8,8 @@ mod sessions_support;
 // The fake tools are shell scripts, and these tests look at modes, links, ptys and signals:
 // they are Unix's. The support above builds everywhere.
 #[cfg(unix)]
+mod archive;
+#[cfg(unix)]
 mod browse_pty;
 #[cfg(unix)]
 mod convert_errors;

@@ -53,6 +53,7 @@ fn json_status_has_the_documented_keys_and_follows_the_wrapper() {
             {"key": "scope", "value": "project", "from": "default"},
             {"key": "worktree", "value": "fresh", "from": "default"},
             {"key": "branch-start", "value": "fork", "from": "default"},
+            {"key": "archive", "value": "on", "from": "default"},
         ]})
     );
     let names: Vec<&str> = report["tools"]

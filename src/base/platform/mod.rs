@@ -354,3 +354,58 @@ pub fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
         .collect();
     PathBuf::from(std::ffi::OsString::from_wide(&wide))
 }
+
+/// Starts `program` (as `arg0`, with `args`, in `cwd`) detached from this process: in a session
+/// of its own, its standard streams on the null device, and not this process's child, so that
+/// nobody waits for it and a process this one becomes (`exec`) never sees it end. Returns once
+/// it is on its way; the wait is for a fork, never for the program.
+#[cfg(unix)]
+pub fn spawn_detached(program: &Path, arg0: &str, args: &[&str], cwd: &Path) -> io::Result<()> {
+    use nix::libc;
+    use std::ffi::CString;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let invalid = |_| io::Error::from(io::ErrorKind::InvalidInput);
+    // Everything the child needs is made before the fork: after it, only async-signal-safe calls.
+    let program = CString::new(program.as_os_str().as_bytes()).map_err(invalid)?;
+    let cwd = CString::new(cwd.as_os_str().as_bytes()).map_err(invalid)?;
+    let argv: Vec<CString> = std::iter::once(arg0)
+        .chain(args.iter().copied())
+        .map(|arg| CString::new(arg).map_err(invalid))
+        .collect::<io::Result<_>>()?;
+    let mut argv_ptrs: Vec<*const libc::c_char> = argv.iter().map(|arg| arg.as_ptr()).collect();
+    argv_ptrs.push(std::ptr::null());
+    let null = File::options().read(true).write(true).open("/dev/null")?;
+    let null_fd = null.as_raw_fd();
+    // SAFETY: between fork and exec the children call only async-signal-safe functions (setsid,
+    // fork, dup2, chdir, execv, _exit) on memory prepared before the fork.
+    unsafe {
+        match libc::fork() {
+            -1 => Err(io::Error::last_os_error()),
+            0 => {
+                libc::setsid();
+                if libc::fork() == 0 {
+                    for fd in 0..3 {
+                        libc::dup2(null_fd, fd);
+                    }
+                    libc::chdir(cwd.as_ptr());
+                    libc::execv(program.as_ptr(), argv_ptrs.as_ptr());
+                }
+                libc::_exit(0)
+            }
+            child => {
+                let mut status = 0;
+                while libc::waitpid(child, &mut status, 0) == -1
+                    && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
+                {
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub fn spawn_detached(_program: &Path, _arg0: &str, _args: &[&str], _cwd: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}

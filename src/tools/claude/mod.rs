@@ -236,6 +236,10 @@ impl Tool for Claude {
 }
 
 impl SessionStore for Claude {
+    fn archive_area(&self) -> Option<&'static str> {
+        Some("projects")
+    }
+
     fn root(&self) -> Result<PathBuf> {
         store::root()
     }

@@ -220,6 +220,10 @@ impl Tool for Codex {
 }
 
 impl SessionStore for Codex {
+    fn archive_area(&self) -> Option<&'static str> {
+        Some("sessions")
+    }
+
     fn root(&self) -> Result<PathBuf> {
         store::root()
     }

@@ -185,6 +185,10 @@ impl Tool for Gemini {
 }
 
 impl SessionStore for Gemini {
+    fn archive_area(&self) -> Option<&'static str> {
+        Some("tmp")
+    }
+
     fn root(&self) -> Result<PathBuf> {
         store::root()
     }

@@ -1,0 +1,131 @@
+//! `archive` and `restore`: a project's sessions kept in its git repository, and put back when a
+//! tool deleted them (`sessions::archive` does the work).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use clap::Args;
+
+use super::args::ToolList;
+use crate::base::failure::failure;
+use crate::base::platform;
+use crate::base::visible::{errln, outln};
+use crate::project::Scope;
+use crate::project::archive::{REF, Restored};
+use crate::project::keeping;
+use crate::project::settings::ArchiveSetting;
+use crate::sessions::archive;
+use crate::sessions::locate::resumed_session;
+use crate::tools;
+
+#[derive(Args)]
+pub struct ArchiveArgs {
+    #[command(flatten)]
+    pub tools: ToolList,
+    /// Run as a launch starts it: quietly, only if the setting is on and no other run is going
+    #[arg(long, hide = true)]
+    pub background: bool,
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// The tool whose session to restore (default: each tool's session this project resumes)
+    #[arg(value_name = "TOOL", value_parser = super::args::tool_name())]
+    pub tool: Option<String>,
+    /// The session: its id, or a unique prefix (default: the one this project resumes)
+    #[arg(value_name = "ID", requires = "tool")]
+    pub id: Option<String>,
+}
+
+pub fn archive(args: &ArchiveArgs) -> Result<ExitCode> {
+    let scope = Scope::current()?;
+    if args.background && (scope.settings.archive == ArchiveSetting::Off || !scope.is_repo) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let repo = crate::project::archive::repo_of(&scope)?;
+    let own = keeping::own_dir(&repo.git_dir);
+    keeping::mark_started(&own)?;
+    let patience = match args.background {
+        true => Duration::ZERO,
+        false => Duration::from_secs(10),
+    };
+    let Some(_lock) = platform::lock_folder(&own, patience)
+        .with_context(|| format!("cannot lock {}", own.display()))?
+    else {
+        if !args.background {
+            errln!("another archive run is going on in this repository; try again later");
+        }
+        return Ok(ExitCode::from(if args.background { 0 } else { 1 }));
+    };
+    let run = archive::archive(&scope, &args.tools.selected())?;
+    if args.background {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for skipped in &run.skipped {
+        errln!("warning: {skipped}");
+    }
+    match run.written.len() {
+        0 => outln!(
+            "Nothing new to archive ({} session(s) already in {REF})",
+            run.unchanged
+        ),
+        written => outln!(
+            "Archived {written} session(s) in {REF} ({} unchanged)",
+            run.unchanged
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn restore(args: &RestoreArgs) -> Result<ExitCode> {
+    let scope = Scope::current()?;
+    let tools: Vec<&'static dyn crate::contract::Tool> = match &args.tool {
+        Some(name) => vec![tools::find(name).context("unknown tool")?],
+        None => archive::archived_tools(tools::ALL),
+    };
+    let mut failed = false;
+    for tool in tools {
+        let id = match &args.id {
+            Some(id) => id.clone(),
+            None => match resumed_session(tool, &scope)? {
+                Some(id) => id,
+                // Without a tool named, a tool that resumes nothing here is passed over.
+                None if args.tool.is_none() => continue,
+                None => bail!(failure(
+                    format!("this project resumes no {} session", tool.name()),
+                    format!(
+                        "name one: ai-session-manager restore {} ID (see sessions --archived)",
+                        tool.name()
+                    ),
+                )),
+            },
+        };
+        match archive::restore(&scope, tool, &id) {
+            Ok(Restored::Written(path)) => {
+                outln!(
+                    "{}: restored {} from the archive",
+                    tool.name(),
+                    path.display()
+                )
+            }
+            Ok(Restored::Present(path)) => {
+                outln!(
+                    "{}: {} is there; nothing to restore",
+                    tool.name(),
+                    path.display()
+                )
+            }
+            Err(error) if args.tool.is_some() => return Err(error),
+            Err(error) => {
+                errln!("{}: {error:#}", tool.name());
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
