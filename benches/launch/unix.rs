@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "archive.rs"]
+mod archive;
 #[path = "cases.rs"]
 mod cases;
 #[path = "hostile.rs"]
@@ -63,6 +65,13 @@ pub fn main() {
     // `--only many`: case 10 alone.
     if args.iter().any(|arg| arg == "many") && args.iter().any(|arg| arg == "--only") {
         many::case(&bench, &mut table);
+        println!("{}", table.render());
+        return;
+    }
+
+    // `--only archive`: case 11 alone.
+    if args.iter().any(|arg| arg == "archive") && args.iter().any(|arg| arg == "--only") {
+        archive::case(&bench, &mut table, runs);
         println!("{}", table.render());
         return;
     }
@@ -178,6 +187,8 @@ pub fn main() {
     search::case(&bench, &mut table);
     // 10. search and listing over 10,000 and 100,000 files.
     many::case(&bench, &mut table);
+    // 11. what keeping the sessions in the repository adds to a launch.
+    archive::case(&bench, &mut table, runs);
 
     if compare_python {
         // Cases 3 and 4 rewrote the codex state; put back the stored id of case 2.

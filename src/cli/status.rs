@@ -13,12 +13,14 @@ use serde::Serialize;
 use super::args::ToolList;
 use crate::base::failure;
 use crate::base::platform;
+use crate::base::time::format_time;
 use crate::base::visible::outln;
 use crate::contract::{Tool, context_for};
 use crate::install::{self, Site, Situation};
 use crate::project::settings::{self, Source};
 use crate::project::state::Inspected;
 use crate::project::{Arrival, Scope, StateStore, Whereabouts};
+use crate::project::{archive, keeping};
 
 #[derive(Args)]
 pub struct StatusArgs {
@@ -45,6 +47,19 @@ struct Project {
     branch: Option<String>,
     /// Each setting in effect, and where it comes from (`default`, `user`, `project`).
     settings: Vec<Setting>,
+    /// The sessions kept in the repository; `null` when it has no archive.
+    archive: Option<ArchiveStatus>,
+}
+
+#[derive(Serialize)]
+struct ArchiveStatus {
+    #[serde(rename = "ref")]
+    reference: &'static str,
+    /// The sessions it held after its last run, as `tool/id`.
+    sessions: Vec<String>,
+    last_run: Option<String>,
+    /// What launches restored from it, `tool id time` each, newest last.
+    restored: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -130,6 +145,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
                     from: from.to_string(),
                 })
                 .collect(),
+            archive: archive_status(&scope),
         },
         tools,
     };
@@ -270,6 +286,19 @@ fn link_text(path: &Path) -> Option<String> {
     std::fs::read_link(path).ok().map(|target| text(&target))
 }
 
+fn archive_status(scope: &Scope) -> Option<ArchiveStatus> {
+    let common = scope.git().filter(|_| scope.is_repo)?.common_dir;
+    let summary = keeping::summary(&common)?;
+    Some(ArchiveStatus {
+        reference: archive::REF,
+        sessions: summary.held,
+        last_run: summary
+            .last_run
+            .map(|time| format_time(chrono::DateTime::<chrono::Utc>::from(time))),
+        restored: summary.restored,
+    })
+}
+
 fn print_human(report: &Report) {
     outln!("project: {} ({})", report.project.root, report.project.kind);
     if let Some(branch) = &report.project.branch {
@@ -287,6 +316,17 @@ fn print_human(report: &Report) {
         })
         .collect();
     outln!("settings: {}", settings.join(", "));
+    if let Some(archive) = &report.project.archive {
+        let when = archive.last_run.as_deref().unwrap_or("never");
+        outln!(
+            "archive: {} session(s) in {}, last run {when}",
+            archive.sessions.len(),
+            archive.reference
+        );
+        if let Some(last) = archive.restored.last() {
+            outln!("         restored by a launch: {last}");
+        }
+    }
     for status in &report.tools {
         let tool = status.tool;
         let setup = format!("run 'ai-session-manager setup {tool}'");

@@ -31,6 +31,10 @@ pub fn due(scope: &Scope) -> Option<PathBuf> {
         return None;
     }
     let common = scope.git()?.common_dir;
+    // An empty `.git` is no repository: no run could keep anything there.
+    if !common.join("HEAD").is_file() {
+        return None;
+    }
     let started = stamp(&own_dir(&common))
         .metadata()
         .and_then(|meta| meta.modified());
@@ -95,6 +99,55 @@ pub fn written_here_is(common_git_dir: &Path, commit: &str) -> bool {
     files::read_regular(&path, 256, false).is_ok_and(|(bytes, _)| bytes == commit.as_bytes())
 }
 
+/// What a look at the archive tells without git: from the files its runs and restores leave.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// The sessions the archive held after its last run.
+    pub held: Vec<String>,
+    pub last_run: Option<std::time::SystemTime>,
+    /// The restores launches made, a line each (`tool id time`), the newest last.
+    pub restored: Vec<String>,
+}
+
+/// The archive of the repository at `common_git_dir`, as its files tell; `None` if it has none.
+pub fn summary(common_git_dir: &Path) -> Option<Summary> {
+    let own = own_dir(common_git_dir);
+    let read_lines = |path: &Path| -> Option<Vec<String>> {
+        let (bytes, _) = files::read_regular(path, HOLDS_CAP, false).ok()?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Some(
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    };
+    let held = read_lines(&holds(&own))?;
+    Some(Summary {
+        held,
+        last_run: stamp(&own).metadata().and_then(|meta| meta.modified()).ok(),
+        restored: read_lines(&restored(&own)).unwrap_or_default(),
+    })
+}
+
+fn restored(own_dir: &Path) -> PathBuf {
+    own_dir.join("archive-restored")
+}
+
+/// Notes that a launch restored session `id` of `tool`, for `status`; the last 20 are kept.
+pub fn note_restored(common_git_dir: &Path, tool: &str, id: &str) -> Result<()> {
+    let own = own_dir(common_git_dir);
+    let mut lines = summary(common_git_dir)
+        .map(|summary| summary.restored)
+        .unwrap_or_default();
+    lines.push(format!("{tool} {id} {}", crate::base::time::now_rfc3339()));
+    let keep = lines.len().saturating_sub(20);
+    files::write_atomic(
+        &restored(&own),
+        (lines[keep..].join("\n") + "\n").as_bytes(),
+    )
+}
+
 /// Marks that an archive run starts now.
 pub fn mark_started(own_dir: &Path) -> Result<()> {
     std::fs::create_dir_all(own_dir)
@@ -111,6 +164,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         if git {
             std::fs::create_dir(dir.path().join(".git")).unwrap();
+            std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
         }
         let scope = Scope::containing(dir.path().to_path_buf());
         (dir, scope)
@@ -135,5 +189,8 @@ mod tests {
         assert_eq!(due(&scope), None, "turned off");
         let (_plain, plain) = project(false);
         assert_eq!(due(&plain), None, "no repository");
+        let (empty, scope) = project(true);
+        std::fs::remove_file(empty.path().join(".git/HEAD")).unwrap();
+        assert_eq!(due(&scope), None, "an empty .git");
     }
 }

@@ -292,10 +292,13 @@ fn restore_if_deleted(tool: &'static dyn Tool, scope: &Scope, context: &Context,
     let restored = archive::repo_of(scope)
         .and_then(|repo| archive::restore_id(&repo, &rules, tool.name(), target));
     match restored {
-        Ok(Some(Restored::Written(_))) => ui::say(&format!(
-            "Restored session {target} from the project's archive: {} had deleted it",
-            tool.name()
-        )),
+        Ok(Some(Restored::Written(_))) => {
+            let _ = keeping::note_restored(&common, tool.name(), target);
+            ui::say(&format!(
+                "Restored session {target} from the project's archive: {} had deleted it",
+                tool.name()
+            ));
+        }
         Ok(_) => {}
         Err(error) => ui::warn(&format!(
             "cannot restore session {target} from the archive: {error:#}"

@@ -468,6 +468,26 @@ fn a_launch_restores_the_session_the_tool_deleted_and_resumes_it() {
         stderr(&out)
     );
     assert_eq!(std::fs::read(&transcript).unwrap(), bytes);
+
+    // `status` tells what the archive holds and what a launch put back.
+    let out = sb.manage(["status", "--json", "claude"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let archive = &report["project"]["archive"];
+    assert_eq!(archive["ref"], REF);
+    let restored = archive["restored"].as_array().unwrap();
+    assert_eq!(restored.len(), 1);
+    let line = restored[0].as_str().unwrap();
+    assert!(line.starts_with(&format!("claude {id} ")), "{line}");
+    let out = sb.manage(["status", "claude"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("session(s) in {REF}, last run ")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("restored by a launch: claude {id} ")),
+        "{text}"
+    );
 }
 
 /// A repository that arrived with an archive ref (a download with its `.git`) is not this

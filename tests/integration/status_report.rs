@@ -49,7 +49,7 @@ fn json_status_has_the_documented_keys_and_follows_the_wrapper() {
     assert_eq!(report["executable"], canonical_bin().to_str().unwrap());
     assert_eq!(
         report["project"],
-        json!({"root": sb.project, "kind": "repository", "branch": null, "settings": [
+        json!({"root": sb.project, "kind": "repository", "branch": null, "archive": null, "settings": [
             {"key": "scope", "value": "project", "from": "default"},
             {"key": "worktree", "value": "fresh", "from": "default"},
             {"key": "branch-start", "value": "fork", "from": "default"},
