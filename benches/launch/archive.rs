@@ -4,10 +4,9 @@
 //! a background run is started at every launch (its folder in `.git` is a file, so no run can
 //! note that it started). Each is measured against the direct launch, interleaved with `off`.
 
-use std::path::Path;
 use std::process::Command;
 
-use super::{Bench, Table, compare_builds, state_path, write};
+use super::{Bench, Table, compare_builds, write};
 
 fn git_project(bench: &Bench, name: &str) -> std::path::PathBuf {
     let project = bench.root.join(name);
@@ -21,39 +20,18 @@ fn git_project(bench: &Bench, name: &str) -> std::path::PathBuf {
     project
 }
 
-fn claude_session(bench: &Bench, project: &Path, id: &str) {
-    write(
-        &state_path(project, "claude"),
-        bench.state(project, "claude", Some(id), true),
-    );
-    let folder: String = project
-        .to_str()
-        .unwrap()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    write(
-        &bench
-            .home
-            .join(".claude/projects")
-            .join(folder)
-            .join(format!("{id}.jsonl")),
-        "{\"type\":\"user\"}\n",
-    );
-}
-
 pub fn case(bench: &Bench, table: &mut Table, runs: usize) {
     let id = "1b5c6f0e-3f7e-4c1b-9d55-2f5a8f1e9c11";
     let off = git_project(bench, "archive-off");
-    claude_session(bench, &off, id);
+    bench.claude_session(&off, id);
     write(
         &off.join(".ai-session-manager/config.toml"),
         "archive = \"off\"\n",
     );
     let on = git_project(bench, "archive-on");
-    claude_session(bench, &on, id);
+    bench.claude_session(&on, id);
     let every = git_project(bench, "archive-every-launch");
-    claude_session(bench, &every, id);
+    bench.claude_session(&every, id);
     write(&every.join(".git/ai-session-manager"), "");
 
     let direct = bench.launch(&off, "claude-real", &["--resume", id]);

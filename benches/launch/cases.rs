@@ -2,28 +2,38 @@
 
 use super::*;
 
+/// The folder claude files a project's transcripts under: every character but ASCII letters and
+/// digits becomes `-`.
+pub fn claude_folder(project: &Path) -> String {
+    project
+        .to_str()
+        .unwrap()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
 impl Bench {
-    pub fn claude_resume_case(&self) -> Pair {
-        let project = self.project("claude-project");
-        let id = "0b5c6f0e-3f7e-4c1b-9d55-2f5a8f1e9c11";
+    /// A state that resumes claude session `id` in `project`, and its one-line transcript.
+    pub fn claude_session(&self, project: &Path, id: &str) {
         write(
-            &state_path(&project, "claude"),
-            self.state(&project, "claude", Some(id), true),
+            &state_path(project, "claude"),
+            self.state(project, "claude", Some(id), true),
         );
-        let folder: String = project
-            .to_str()
-            .unwrap()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
         write(
             &self
                 .home
                 .join(".claude/projects")
-                .join(folder)
+                .join(claude_folder(project))
                 .join(format!("{id}.jsonl")),
             "{\"type\":\"user\"}\n",
         );
+    }
+
+    pub fn claude_resume_case(&self) -> Pair {
+        let project = self.project("claude-project");
+        let id = "0b5c6f0e-3f7e-4c1b-9d55-2f5a8f1e9c11";
+        self.claude_session(&project, id);
         Pair {
             direct: self.launch(&project, "claude-real", &["--resume", id]),
             wrapped: self.launch(&project, "claude", &[]),

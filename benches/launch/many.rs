@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use super::cases::claude_folder;
 use super::search::{rss_mb, seconds};
 use super::{Bench, Table, median};
 
@@ -18,13 +19,7 @@ fn store(bench: &Bench, home: &Path, count: usize) -> std::path::PathBuf {
     let first = bench.project(&format!("many-{count}/p0"));
     for n in 0..count {
         let project = first.with_file_name(format!("p{}", n / PER_PROJECT));
-        let folder: String = project
-            .to_str()
-            .unwrap()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        let dir = home.join(".claude/projects").join(folder);
+        let dir = home.join(".claude/projects").join(claude_folder(&project));
         if n % PER_PROJECT == 0 {
             std::fs::create_dir_all(&dir).unwrap();
         }

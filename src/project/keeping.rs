@@ -112,16 +112,6 @@ pub struct Summary {
 /// The archive of the repository at `common_git_dir`, as its files tell; `None` if it has none.
 pub fn summary(common_git_dir: &Path) -> Option<Summary> {
     let own = own_dir(common_git_dir);
-    let read_lines = |path: &Path| -> Option<Vec<String>> {
-        let (bytes, _) = files::read_regular(path, HOLDS_CAP, false).ok()?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        Some(
-            text.lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        )
-    };
     let held = read_lines(&holds(&own))?;
     Some(Summary {
         held,
@@ -130,22 +120,29 @@ pub fn summary(common_git_dir: &Path) -> Option<Summary> {
     })
 }
 
+/// The non-empty lines of one of this program's files in `.git`; `None` when it cannot be read.
+fn read_lines(path: &Path) -> Option<Vec<String>> {
+    let (bytes, _) = files::read_regular(path, HOLDS_CAP, false).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    Some(
+        text.lines()
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
 fn restored(own_dir: &Path) -> PathBuf {
     own_dir.join("archive-restored")
 }
 
 /// Notes that a launch restored session `id` of `tool`, for `status`; the last 20 are kept.
 pub fn note_restored(common_git_dir: &Path, tool: &str, id: &str) -> Result<()> {
-    let own = own_dir(common_git_dir);
-    let mut lines = summary(common_git_dir)
-        .map(|summary| summary.restored)
-        .unwrap_or_default();
+    let path = restored(&own_dir(common_git_dir));
+    let mut lines = read_lines(&path).unwrap_or_default();
     lines.push(format!("{tool} {id} {}", crate::base::time::now_rfc3339()));
     let keep = lines.len().saturating_sub(20);
-    files::write_atomic(
-        &restored(&own),
-        (lines[keep..].join("\n") + "\n").as_bytes(),
-    )
+    files::write_atomic(&path, (lines[keep..].join("\n") + "\n").as_bytes())
 }
 
 /// Marks that an archive run starts now.
