@@ -14,9 +14,10 @@ use crate::base::visible::{errln, outln};
 use crate::project::Scope;
 use crate::project::archive::{REF, Restored};
 use crate::project::keeping;
-use crate::project::settings::ArchiveSetting;
+use crate::project::settings::{self, ArchiveSetting};
 use crate::sessions::archive;
 use crate::sessions::locate::resumed_session;
+use crate::sessions::sync;
 use crate::tools;
 
 #[derive(Args)]
@@ -60,6 +61,16 @@ pub fn archive(args: &ArchiveArgs) -> Result<ExitCode> {
     };
     let run = archive::archive(&scope, &args.tools.selected())?;
     if args.background {
+        // With sync.auto on (the user's own setting), the background run also syncs; nothing
+        // prompts, and a failure stays here.
+        let sync_settings = settings::load(&scope.state_dir()).sync;
+        if sync_settings.auto
+            && let Ok(peer) = sync::peer(&repo, None, &sync_settings)
+        {
+            let tools = args.tools.selected();
+            let _ = sync::pull(&scope, &tools, &peer, None, false, false);
+            let _ = sync::push(&scope, &tools, &peer, false, false);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     for skipped in &run.skipped {

@@ -77,6 +77,14 @@ pub fn run(args: &ConfigArgs) -> Result<ExitCode> {
                 None => return Ok(ExitCode::FAILURE),
             }
         }
+        Some(Action::Set {
+            key, global: false, ..
+        }) if settings::is_user_only(key) => {
+            return Err(failure(
+                format!("{key} is the user's own setting, not a project's"),
+                format!("set it for every project: ai-session-manager config set --global {key} …"),
+            ));
+        }
         Some(Action::Set { key, value, global }) => {
             let path = file_for(&scope, *global)?;
             let mut file = read(&path)?;

@@ -14,6 +14,7 @@ mod sessions;
 mod setup;
 pub mod show;
 mod status;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -111,6 +112,15 @@ enum Command {
     #[command(after_help = "Examples:\n  ai-session-manager restore\n  \
         ai-session-manager restore claude 5f1c2a3b\n  ai-session-manager sessions --archived")]
     Restore(archive::RestoreArgs),
+    /// Carry this project's sessions to your other machines, through its git remote
+    #[command(
+        after_help = "Sessions go on refs/ai-session-manager/sync/<person> of the remote \
+        (sync.user, else git's user.email), with secrets redacted; `sync` pulls, then pushes.\n\n\
+        Examples:\n  ai-session-manager sync\n  ai-session-manager sync push --dry-run\n  \
+        ai-session-manager sync pull claude --remote backup\n  \
+        ai-session-manager sync pull --from teammate@example.com"
+    )]
+    Sync(sync::SyncArgs),
     /// Work with sessions across tools
     #[command(subcommand)]
     Session(SessionCommand),
@@ -119,7 +129,10 @@ enum Command {
         after_help = "Settings:\n  scope = project|branch         one session per project, or per git branch\n  \
         worktree = fresh|fork          a new worktree starts fresh, or forks the main worktree's session\n  \
         branch-start = fork|fresh      with scope = branch, a new branch forks the one it came from\n  \
-        archive = on|off               keep a git project's sessions in its repository\n\n\
+        archive = on|off               keep a git project's sessions in its repository\n  \
+        sync.remote = NAME             the git remote `sync` uses (default origin; --global only)\n  \
+        sync.auto = on|off             the background archive run also syncs (--global only)\n  \
+        sync.user = NAME               whose refs your sessions go on (default git's user.email)\n\n\
         Examples:\n  ai-session-manager config\n  ai-session-manager config set scope branch\n  \
         ai-session-manager config set worktree fork --global\n  ai-session-manager config unset scope"
     )]
@@ -189,6 +202,7 @@ pub fn main() -> ExitCode {
         Command::Config(args) => config::run(&args),
         Command::Archive(args) => archive::archive(&args),
         Command::Restore(args) => archive::restore(&args),
+        Command::Sync(args) => sync::run(&args),
         Command::Completions(args) => completions::run::<Cli>(&args),
     };
     match result {

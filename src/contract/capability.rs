@@ -28,6 +28,17 @@ pub trait SessionStore {
     }
 }
 
+/// A tool whose sessions `sync pull` can place in this machine's store, byte for byte but for
+/// the project's folder (and, for a fork, the id).
+pub trait SessionPlacement {
+    /// Where session `id` goes, relative to the store root, for the project whose folder here is
+    /// `root`; `kept_at` is where the other machine kept it (relative, already checked).
+    fn placed_path(&self, root: &Path, id: &str, kept_id: &str, kept_at: &Path) -> Result<PathBuf>;
+
+    /// A new id, for a fork.
+    fn new_id(&self) -> String;
+}
+
 /// A tool whose stored sessions can be listed, metadata-first (see [`crate::transcript::listing`]).
 pub trait SessionLister {
     /// Hands each session of the projects `projects` admits to `found`, in any order, as it is

@@ -15,7 +15,8 @@ use anyhow::Result;
 pub use crate::project::whereabouts::{ForkFrom, MovedFrom};
 pub use args::ArgRules;
 pub use capability::{
-    ConversionTarget, NewSession, SessionEncoder, SessionLister, SessionStore, TranscriptSource,
+    ConversionTarget, NewSession, SessionEncoder, SessionLister, SessionPlacement, SessionStore,
+    TranscriptSource,
 };
 pub use plan::{Announce, Context, Existing, Plan, context_for, plan_managed};
 
@@ -124,6 +125,11 @@ pub trait Tool: Sync {
 
     /// How `sessions`, `show` and `use` see the tool's store; `None` if they cannot.
     fn session_lister(&self) -> Option<&dyn SessionLister> {
+        None
+    }
+
+    /// How `sync pull` places a session from another machine; `None` if it cannot.
+    fn session_placement(&self) -> Option<&dyn SessionPlacement> {
         None
     }
 }

@@ -69,10 +69,68 @@ pub struct SettingsFile {
     pub branch_start: Option<BranchStart>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archive: Option<ArchiveSetting>,
+    /// `sync`: honoured only in the user's file (see [`SyncSettings`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncFile>,
+}
+
+/// The `[sync]` table of a settings file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto: Option<ArchiveSetting>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+/// Where `sync` sends and takes sessions. Only the user's own file says: a project's file can
+/// arrive with a download, and must not choose where this machine's sessions go, nor turn on
+/// the network.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// The git remote, by name (default `origin`).
+    pub remote: Option<String>,
+    /// Whether the background archive run also syncs.
+    pub auto: bool,
+    /// Whose refs this machine's sessions go on (default: git's `user.email`).
+    pub user: Option<String>,
 }
 
 /// The keys, as users write them.
-pub const KEYS: [&str; 4] = ["scope", "worktree", "branch-start", "archive"];
+pub const KEYS: [&str; 7] = [
+    "scope",
+    "worktree",
+    "branch-start",
+    "archive",
+    "sync.remote",
+    "sync.auto",
+    "sync.user",
+];
+
+/// The keys only the user's own file may set.
+pub fn is_user_only(key: &str) -> bool {
+    key.starts_with("sync.")
+}
+
+/// A git remote's name as `sync.remote` takes it: never a URL, a path or a flag.
+pub fn is_remote_name(name: &str) -> bool {
+    is_plain_word(name, "._-")
+}
+
+/// A person's name for `sync.user` and `--from`: one part of a ref name (an email fits).
+pub fn is_person(name: &str) -> bool {
+    is_plain_word(name, "._@+-") && !name.contains("..") && !name.ends_with(".lock")
+}
+
+fn is_plain_word(name: &str, also: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.len() <= 100
+        && chars.all(|c| c.is_ascii_alphanumeric() || also.contains(c))
+}
 
 /// Where a value in effect comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -106,7 +164,8 @@ pub struct Settings {
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     pub settings: Settings,
-    pub sources: [(&'static str, String, Source); 4],
+    pub sources: [(&'static str, String, Source); 7],
+    pub sync: SyncSettings,
     pub warnings: Vec<String>,
 }
 
@@ -157,8 +216,31 @@ fn load_from(user_file: Option<&Path>, state_dir: &Path) -> Loaded {
         }
     }
     let mut settings = Settings::default();
-    let mut sources = [Source::Default; 4];
+    let mut sources = [Source::Default; 7];
+    let mut sync = SyncSettings::default();
     for (file, source) in &layers {
+        match (&file.sync, source) {
+            (Some(table), Source::User) => {
+                if let Some(remote) = table.remote.as_deref().filter(|r| is_remote_name(r)) {
+                    sync.remote = Some(remote.to_owned());
+                    sources[4] = Source::User;
+                }
+                if let Some(auto) = table.auto {
+                    sync.auto = auto == ArchiveSetting::On;
+                    sources[5] = Source::User;
+                }
+                if let Some(user) = table.user.as_deref().filter(|u| is_person(u)) {
+                    sync.user = Some(user.to_owned());
+                    sources[6] = Source::User;
+                }
+            }
+            (Some(_), _) => loaded.warnings.push(
+                "ignoring the sync settings of the project's file: only the user's own file \
+                 (config set --global) says where sessions go"
+                    .to_owned(),
+            ),
+            (None, _) => {}
+        }
         if let Some(value) = file.scope {
             settings.scope = value;
             sources[0] = *source;
@@ -181,8 +263,26 @@ fn load_from(user_file: Option<&Path>, state_dir: &Path) -> Loaded {
         (KEYS[1], settings.worktree.to_string(), sources[1]),
         (KEYS[2], settings.branch_start.to_string(), sources[2]),
         (KEYS[3], settings.archive.to_string(), sources[3]),
+        (
+            KEYS[4],
+            sync.remote.clone().unwrap_or_else(|| "origin".to_owned()),
+            sources[4],
+        ),
+        (
+            KEYS[5],
+            if sync.auto { "on" } else { "off" }.to_owned(),
+            sources[5],
+        ),
+        (
+            KEYS[6],
+            sync.user
+                .clone()
+                .unwrap_or_else(|| "(git's user.email)".to_owned()),
+            sources[6],
+        ),
     ];
     loaded.settings = settings;
+    loaded.sync = sync;
     loaded
 }
 
@@ -194,6 +294,13 @@ impl SettingsFile {
             "worktree" => self.worktree.map(|v| v.to_string()),
             "branch-start" => self.branch_start.map(|v| v.to_string()),
             "archive" => self.archive.map(|v| v.to_string()),
+            "sync.remote" => self.sync.as_ref().and_then(|s| s.remote.clone()),
+            "sync.auto" => self
+                .sync
+                .as_ref()
+                .and_then(|s| s.auto)
+                .map(|v| v.to_string()),
+            "sync.user" => self.sync.as_ref().and_then(|s| s.user.clone()),
             _ => bail!(unknown_key(key)),
         })
     }
@@ -210,7 +317,27 @@ impl SettingsFile {
             "worktree" => self.worktree = parse(value)?,
             "branch-start" => self.branch_start = parse(value)?,
             "archive" => self.archive = parse(value)?,
+            "sync.remote" => {
+                if let Some(name) = value.filter(|name| !is_remote_name(name)) {
+                    bail!("{name:?} is not a git remote's name (see `git remote`)");
+                }
+                self.sync.get_or_insert_default().remote = value.map(str::to_owned);
+            }
+            "sync.auto" => self.sync.get_or_insert_default().auto = parse(value)?,
+            "sync.user" => {
+                if let Some(name) = value.filter(|name| !is_person(name)) {
+                    bail!("{name:?} cannot name a person's refs (letters, digits, . _ @ + -)");
+                }
+                self.sync.get_or_insert_default().user = value.map(str::to_owned);
+            }
             _ => bail!(unknown_key(key)),
+        }
+        if self
+            .sync
+            .as_ref()
+            .is_some_and(|sync| *sync == SyncFile::default())
+        {
+            self.sync = None;
         }
         Ok(())
     }

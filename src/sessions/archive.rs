@@ -128,6 +128,7 @@ pub fn archive(scope: &Scope, tools: &[&'static dyn Tool]) -> Result<Run> {
             store_path,
             branch: branch.clone(),
             archived_at: Utc::now(),
+            root: scope.root.to_str().map(str::to_owned),
         };
         let folder = format!("{tool}/{}", info.id);
         changes.push((format!("{folder}/session"), Change::Mark(mark)));

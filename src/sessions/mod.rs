@@ -10,5 +10,6 @@ pub mod locate;
 pub mod pin;
 pub mod render;
 pub mod search;
+pub mod sync;
 
 pub use catalog::{Catalog, Listed, Order, Sessions, catalog};

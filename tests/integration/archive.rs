@@ -15,7 +15,7 @@ const ID: &str = "44444444-2222-4333-8444-555555555555";
 const OTHER: &str = "55555555-2222-4333-8444-555555555555";
 
 /// `git` in `dir`, with no user or system settings; its stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
+pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = git_command(dir).args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -25,7 +25,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn git_command(dir: &Path) -> Command {
+pub fn git_command(dir: &Path) -> Command {
     let mut command = Command::new("git");
     command
         .current_dir(dir)
@@ -39,7 +39,7 @@ fn git_command(dir: &Path) -> Command {
 }
 
 /// The sandbox's project as a real repository, with one commit on `main`.
-fn repository(sb: &Sandbox) {
+pub fn repository(sb: &Sandbox) {
     std::fs::remove_dir(sb.project.join(".git")).unwrap();
     git(&sb.project, &["init", "-q", "-b", "main"]);
     sb.write(sb.project.join("README"), "hello\n");
@@ -47,13 +47,13 @@ fn repository(sb: &Sandbox) {
     git(&sb.project, &["commit", "-q", "-m", "first"]);
 }
 
-fn claude_session(sb: &Sandbox, id: &str, text: &str) -> PathBuf {
+pub fn claude_session(sb: &Sandbox, id: &str, text: &str) -> PathBuf {
     let path = claude_transcript(&sb.home, &sb.project, id);
     sb.write(&path, claude_user_line(id, &sb.project, text));
     path
 }
 
-fn codex_session(sb: &Sandbox) -> PathBuf {
+pub fn codex_session(sb: &Sandbox) -> PathBuf {
     let fixture = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/convert/codex-rollout.jsonl"),
     )
@@ -433,7 +433,7 @@ fn a_launch_keeps_the_projects_sessions_in_the_background() {
 }
 
 /// Waits until `done` holds, at most a minute: a background process is not timed, only awaited.
-fn wait_for(done: impl Fn() -> bool) {
+pub fn wait_for(done: impl Fn() -> bool) {
     for _ in 0..600 {
         if done() {
             return;

@@ -50,6 +50,8 @@ mod setup_teardown;
 #[cfg(unix)]
 mod status_report;
 #[cfg(unix)]
+mod sync;
+#[cfg(unix)]
 mod terminal_escapes;
 #[cfg(unix)]
 mod wrapper_launch;

@@ -54,6 +54,9 @@ fn json_status_has_the_documented_keys_and_follows_the_wrapper() {
             {"key": "worktree", "value": "fresh", "from": "default"},
             {"key": "branch-start", "value": "fork", "from": "default"},
             {"key": "archive", "value": "on", "from": "default"},
+            {"key": "sync.remote", "value": "origin", "from": "default"},
+            {"key": "sync.auto", "value": "off", "from": "default"},
+            {"key": "sync.user", "value": "(git's user.email)", "from": "default"},
         ]})
     );
     let names: Vec<&str> = report["tools"]

@@ -21,7 +21,16 @@ pub struct Repo {
 pub struct TreeEntry {
     pub mode: String,
     pub oid: String,
+    pub size: u64,
     pub path: String,
+}
+
+/// What a push to a remote came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pushed {
+    Done,
+    /// The remote's ref moved since it was fetched: fetch again and retry.
+    Rejected,
 }
 
 /// Blobs larger than this are not read back as manifests: ours are a few hundred bytes.
@@ -108,6 +117,7 @@ impl Repo {
                 "ls-tree",
                 "-r",
                 "-z",
+                "--long",
                 "--full-tree",
                 "--end-of-options",
                 commit,
@@ -123,23 +133,24 @@ impl Repo {
         }
         let mut entries = Vec::new();
         for record in out.stdout.split(|&byte| byte == 0) {
-            // `<mode> SP <type> SP <oid> TAB <path>`
+            // `<mode> SP <type> SP <oid> SP+ <size> TAB <path>`
             let Ok(record) = std::str::from_utf8(record) else {
                 continue;
             };
             let Some((meta, path)) = record.split_once('\t') else {
                 continue;
             };
-            let mut fields = meta.split(' ');
-            let (Some(mode), Some("blob"), Some(oid)) =
-                (fields.next(), fields.next(), fields.next())
+            let mut fields = meta.split_whitespace();
+            let (Some(mode), Some("blob"), Some(oid), Some(size)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
             else {
                 continue;
             };
-            if is_oid(oid) {
+            if let (true, Ok(size)) = (is_oid(oid), size.parse::<u64>()) {
                 entries.push(TreeEntry {
                     mode: mode.to_owned(),
                     oid: oid.to_owned(),
+                    size,
                     path: path.to_owned(),
                 });
             }
@@ -222,11 +233,135 @@ impl Repo {
         Ok(copied)
     }
 
+    /// The blob `oid`, read as it streams from git.
+    pub fn blob_reader(&self, oid: &str) -> Result<BlobReader> {
+        let mut child = self
+            .git()
+            .args(["cat-file", "blob", "--end-of-options", oid])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot run git")?;
+        let out = child.stdout.take().context("no pipe from git")?;
+        Ok(BlobReader { child, out })
+    }
+
+    /// A setting of the repository's own configuration, if it is set.
+    pub fn config(&self, key: &str) -> Option<String> {
+        let out = self
+            .git()
+            .args(["config", "--get", "--end-of-options", key])
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        let value = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+        (out.status.success() && !value.is_empty()).then_some(value)
+    }
+
+    /// Whether `remote` is a remote this repository has configured.
+    pub fn has_remote(&self, remote: &str) -> bool {
+        self.config(&format!("remote.{remote}.url")).is_some()
+    }
+
+    /// Fetches `source` of `remote` onto `local` (moved even if it does not fast-forward); the
+    /// commit it now names, or `None` when the remote has no such ref (and `local` is removed).
+    pub fn fetch(
+        &self,
+        remote: &str,
+        source: &str,
+        local: &str,
+        interactive: bool,
+    ) -> Result<Option<String>> {
+        let out = self
+            .transport(interactive)
+            .args(["fetch", "--no-tags", "--no-write-fetch-head", "--quiet"])
+            .args(["--no-recurse-submodules", "--end-of-options", remote])
+            .arg(format!("+{source}:{local}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .context("cannot run git fetch")?;
+        if out.status.success() {
+            return self.resolve(local);
+        }
+        let errors = String::from_utf8_lossy(&out.stderr);
+        if errors.contains("couldn't find remote ref") {
+            if let Some(old) = self.resolve(local)? {
+                self.update_ref(local, None, Some(&old))?;
+            }
+            return Ok(None);
+        }
+        bail!("git fetch from {remote} failed: {}", errors.trim());
+    }
+
+    /// Pushes `commit` to `remote` as `target`, only as a fast-forward.
+    pub fn push(
+        &self,
+        remote: &str,
+        commit: &str,
+        target: &str,
+        interactive: bool,
+    ) -> Result<Pushed> {
+        let out = self
+            .transport(interactive)
+            .args([
+                "push",
+                "--porcelain",
+                "--no-verify",
+                "--end-of-options",
+                remote,
+            ])
+            .arg(format!("{commit}:{target}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .context("cannot run git push")?;
+        if out.status.success() {
+            return Ok(Pushed::Done);
+        }
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if said.contains("[rejected]")
+            || said.contains("non-fast-forward")
+            || said.contains("fetch first")
+            || said.contains("stale info")
+            || said.contains("[remote rejected]") && said.contains("lock")
+        {
+            return Ok(Pushed::Rejected);
+        }
+        bail!("git push to {remote} failed: {}", said.trim());
+    }
+
+    /// `git` for talking to a remote: transports that run programs are refused, and outside a
+    /// person's own command nothing prompts.
+    fn transport(&self, interactive: bool) -> Command {
+        let mut command = self.git();
+        command.args(["-c", "protocol.ext.allow=never"]);
+        if interactive {
+            command.env_remove("GIT_TERMINAL_PROMPT");
+        }
+        command
+    }
+
+    /// A `git fast-import` that writes one commit on `reference`; with `force`, the ref is moved
+    /// even if the new commit does not descend from where it pointed.
+    pub fn import_forced(&self) -> Result<Import> {
+        self.start_import(&["--force"])
+    }
+
     /// A `git fast-import` that writes one commit on `reference`.
     pub fn import(&self) -> Result<Import> {
+        self.start_import(&[])
+    }
+
+    fn start_import(&self, extra: &[&str]) -> Result<Import> {
         let mut child = self
             .git()
             .args(["fast-import", "--quiet", "--done"])
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -332,6 +467,25 @@ impl Drop for Import {
 pub enum Change {
     Mark(u64),
     Inline(Vec<u8>),
+}
+
+/// A blob as git streams it; reading to the end and dropping it waits for git.
+pub struct BlobReader {
+    child: Child,
+    out: std::process::ChildStdout,
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.out.read(buf)
+    }
+}
+
+impl Drop for BlobReader {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// A full hexadecimal object name (SHA-1 or SHA-256).

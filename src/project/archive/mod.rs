@@ -56,6 +56,10 @@ pub struct Manifest {
     /// The branch checked out when it was archived.
     pub branch: Option<String>,
     pub archived_at: DateTime<Utc>,
+    /// The project's folder on the machine that wrote it, which `sync pull` turns into this
+    /// machine's folder of the project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
 }
 
 /// A session the archive holds.
@@ -64,6 +68,8 @@ pub struct Archived {
     pub manifest: Manifest,
     /// The object holding the session's bytes.
     pub blob: String,
+    /// Its size, as the tree says.
+    pub size: u64,
 }
 
 /// What the archive holds: its commit, its sessions, and a line for each entry left out.
@@ -94,18 +100,35 @@ pub fn repo_of(scope: &Scope) -> Result<Repo> {
 /// What the archive holds; entries that are not ours or do not match their place are left out,
 /// each with a line in the warnings.
 pub fn read(repo: &Repo, rules: &dyn ArchiveRules) -> Result<Contents> {
-    let Some(commit) = repo.resolve(REF)? else {
+    read_ref(repo, rules, REF)
+}
+
+/// What `reference` holds, in the archive's layout, read as [`read`] reads the archive.
+pub fn read_ref(repo: &Repo, rules: &dyn ArchiveRules, reference: &str) -> Result<Contents> {
+    let Some(commit) = repo.resolve(reference)? else {
         return Ok(Contents {
             commit: None,
             sessions: Vec::new(),
             warnings: Vec::new(),
         });
     };
-    let mut places: HashMap<(String, String), (Option<String>, Option<String>)> = HashMap::new();
+    type Place = (Option<String>, Option<(String, u64)>);
+    let mut places: HashMap<(String, String), Place> = HashMap::new();
     let mut warnings = Vec::new();
     let mut not_ours =
         |path: &str| warnings.push(format!("the archive holds {path:?}, which is not ours"));
-    for TreeEntry { oid, path, .. } in repo.tree(&commit)? {
+    for TreeEntry {
+        oid,
+        path,
+        size,
+        mode,
+    } in repo.tree(&commit)?
+    {
+        // A link or an executable is not what the archive writes.
+        if mode != "100644" {
+            not_ours(&path);
+            continue;
+        }
         let parts: Vec<&str> = path.split('/').collect();
         let [tool, id, name] = parts.as_slice() else {
             not_ours(&path);
@@ -120,7 +143,7 @@ pub fn read(repo: &Repo, rules: &dyn ArchiveRules) -> Result<Contents> {
             .or_default();
         match *name {
             "manifest.json" => place.0 = Some(oid),
-            "session" => place.1 = Some(oid),
+            "session" => place.1 = Some((oid, size)),
             _ => not_ours(&path),
         }
     }
@@ -136,12 +159,16 @@ pub fn read(repo: &Repo, rules: &dyn ArchiveRules) -> Result<Contents> {
         let blob = places[&(tool.clone(), id.clone())].1.clone();
         let manifest = bytes.and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok());
         match (manifest, blob) {
-            (Some(manifest), Some(blob))
+            (Some(manifest), Some((blob, size)))
                 if manifest.tool == tool
                     && manifest.id == id
                     && store_relative(rules, &manifest).is_ok() =>
             {
-                sessions.push(Archived { manifest, blob });
+                sessions.push(Archived {
+                    manifest,
+                    blob,
+                    size,
+                });
             }
             _ => warnings.push(format!(
                 "the archive's {tool} session {id:?} is incomplete or not ours; left alone"
@@ -233,7 +260,7 @@ pub fn restore(repo: &Repo, rules: &dyn ArchiveRules, archived: &Archived) -> Re
 }
 
 /// Each folder between `root` and `target` that exists must be a folder, not a link.
-fn refuse_links_below(root: &Path, target: &Path) -> Result<()> {
+pub fn refuse_links_below(root: &Path, target: &Path) -> Result<()> {
     let Ok(rest) = target.strip_prefix(root) else {
         bail!("{} is not in the tool's store", target.display());
     };

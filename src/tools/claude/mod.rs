@@ -19,8 +19,8 @@ use crate::base::lines::ReadOptions;
 use crate::contract::reference::{SessionRef, pick_session, session_file, session_id_taken};
 use crate::contract::{
     Announce, ArgRules, Context, ConversionTarget, Existing, ForkFrom, MovedFrom, NewSession, Plan,
-    SessionEncoder, SessionLister, SessionStore, Tool, ToolInfo, TranscriptSource, managed_target,
-    plan_managed,
+    SessionEncoder, SessionLister, SessionPlacement, SessionStore, Tool, ToolInfo,
+    TranscriptSource, managed_target, plan_managed,
 };
 use crate::project::SessionMode;
 use crate::transcript::listing::{Projects, SessionInfo};
@@ -222,6 +222,10 @@ impl Tool for Claude {
         Some(self)
     }
 
+    fn session_placement(&self) -> Option<&dyn SessionPlacement> {
+        Some(self)
+    }
+
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
         Some(self)
     }
@@ -232,6 +236,26 @@ impl Tool for Claude {
 
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
+    }
+}
+
+/// Claude files a transcript under the folder named for the project's path, so a session from
+/// another machine goes to this machine's folder of the project.
+impl SessionPlacement for Claude {
+    fn placed_path(
+        &self,
+        root: &Path,
+        id: &str,
+        _kept_id: &str,
+        _kept_at: &Path,
+    ) -> Result<PathBuf> {
+        let folder = store::project_dir(root)?;
+        let relative = folder.strip_prefix(store::root()?)?.to_path_buf();
+        Ok(relative.join(format!("{id}.jsonl")))
+    }
+
+    fn new_id(&self) -> String {
+        new_uuid()
     }
 }
 

@@ -16,7 +16,8 @@ use crate::base::lines::ReadOptions;
 use crate::contract::reference::{SessionRef, pick_session, session_file, session_id_taken};
 use crate::contract::{
     Announce, ArgRules, Context, ConversionTarget, ForkFrom, MovedFrom, NewSession, Plan,
-    SessionEncoder, SessionLister, SessionStore, Tool, ToolInfo, TranscriptSource, native_target,
+    SessionEncoder, SessionLister, SessionPlacement, SessionStore, Tool, ToolInfo,
+    TranscriptSource, native_target,
 };
 use crate::project::SessionMode;
 use crate::transcript::listing::{Projects, SessionInfo};
@@ -206,6 +207,10 @@ impl Tool for Codex {
         Some(self)
     }
 
+    fn session_placement(&self) -> Option<&dyn SessionPlacement> {
+        Some(self)
+    }
+
     fn transcript_source(&self) -> Option<&dyn TranscriptSource> {
         Some(self)
     }
@@ -216,6 +221,31 @@ impl Tool for Codex {
 
     fn session_lister(&self) -> Option<&dyn SessionLister> {
         Some(self)
+    }
+}
+
+/// Codex files rollouts by date, not by folder, so a session from another machine keeps its
+/// place; a fork's file is named with its new id.
+impl SessionPlacement for Codex {
+    fn placed_path(
+        &self,
+        _root: &Path,
+        id: &str,
+        kept_id: &str,
+        kept_at: &Path,
+    ) -> Result<PathBuf> {
+        let name = kept_at
+            .file_name()
+            .and_then(|name| name.to_str())
+            .filter(|name| name.contains(kept_id))
+            .ok_or_else(|| {
+                anyhow::anyhow!("{} is not a rollout of {kept_id}", kept_at.display())
+            })?;
+        Ok(kept_at.with_file_name(name.replace(kept_id, id)))
+    }
+
+    fn new_id(&self) -> String {
+        uuid::Uuid::now_v7().hyphenated().to_string()
     }
 }
 
