@@ -384,6 +384,89 @@ relocations! {
     new_gemini_branch_forks: new_branch_forks("gemini"),
 }
 
+// ---------------------------------------------------------------- the archive and sync
+
+/// `git` in `dir`, as the world's user.
+fn git_in(world: &World, dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", &world.home)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn asm_ok(world: &World, args: &[&str]) -> String {
+    let out = world.asm(args);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// A session made by the real tool on machine A, pushed to a bare remote, pulled on machine B
+/// (another HOME, another path): B's plain launch resumes it, and B's model gets A's turns.
+fn synced_session_resumes_on_another_machine(tool: &str) {
+    let a = real_world!();
+    let b = real_world!();
+    check((|| {
+        let remote_dir = tempfile::tempdir().unwrap();
+        let remote = remote_dir.path().join("remote.git");
+        git_in(
+            &a,
+            remote_dir.path(),
+            &["init", "-q", "--bare", remote.to_str().unwrap()],
+        );
+        for world in [&a, &b] {
+            git_in(
+                world,
+                &world.project,
+                &["remote", "add", "origin", remote.to_str().unwrap()],
+            );
+            git_in(
+                world,
+                &world.project,
+                &["config", "user.email", "dev@example.com"],
+            );
+        }
+        let first = first_session(&a, tool, &format!("{tool} on machine A"))?;
+        let pushed = asm_ok(&a, &["sync", "push", tool]);
+        if !pushed.contains(&format!("sent {tool}/")) {
+            return Err(format!("nothing sent: {pushed}"));
+        }
+        let pulled = asm_ok(&b, &["sync", "pull", tool]);
+        if !pulled.contains(&format!("{tool} now resumes")) {
+            return Err(format!("B does not resume it: {pulled}"));
+        }
+        resume_and_continue(&b, tool, &first, &format!("{tool} on machine B"))?;
+        Ok(())
+    })());
+}
+
+/// Claude's own sweep (here: the transcript deleted as the sweep deletes it) took the session
+/// the project resumes: the launch restores it from the archive and claude resumes it whole.
+#[test]
+#[ignore = "real tools: scripts/real-tools.sh"]
+fn a_claude_session_its_sweep_deleted_is_restored_and_resumed() {
+    let world = real_world!();
+    check((|| {
+        let first = first_session(&world, "claude", "claude before the sweep")?;
+        asm_ok(&world, &["archive", "claude"]);
+        let id = world.target("claude").ok_or("no session stored")?;
+        let transcript = claude_dir(&world).join(format!("{id}.jsonl"));
+        std::fs::remove_file(&transcript).map_err(|e| format!("{e}"))?;
+        resume_and_continue(&world, "claude", &first, "claude after the sweep")?;
+        Ok(())
+    })());
+}
+
+relocations! {
+    synced_claude_session_resumes_on_another_machine:
+        synced_session_resumes_on_another_machine("claude"),
+    synced_codex_session_resumes_on_another_machine:
+        synced_session_resumes_on_another_machine("codex"),
+}
+
 // ---------------------------------------------------------------- conversions
 
 /// A session to convert: how to name it, and its visible messages.

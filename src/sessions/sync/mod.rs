@@ -424,7 +424,7 @@ pub fn pull(
             .ok()
             .flatten();
         match resumed {
-            Some(current) if !newer_than(*tool, scope, &current, updated) => {
+            Some(current) if current != id && !newer_than(*tool, scope, &current, updated) => {
                 report
                     .resumes
                     .push((tool.name().to_owned(), current, false));
