@@ -1,6 +1,7 @@
 //! `archive` and `restore`: a project's sessions kept in its git repository, and put back when a
 //! tool deleted them (`sessions::archive` does the work).
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -47,17 +48,10 @@ pub fn archive(args: &ArchiveArgs) -> Result<ExitCode> {
     let repo = crate::project::archive::repo_of(&scope)?;
     let own = keeping::own_dir(&repo.git_dir);
     keeping::mark_started(&own)?;
-    let patience = match args.background {
-        true => Duration::ZERO,
-        false => Duration::from_secs(10),
-    };
-    let Some(_lock) = platform::lock_folder(&own, patience)
-        .with_context(|| format!("cannot lock {}", own.display()))?
-    else {
-        if !args.background {
-            errln!("another archive run is going on in this repository; try again later");
-        }
-        return Ok(ExitCode::from(if args.background { 0 } else { 1 }));
+    let busy = "another archive run is going on in this repository; try again later";
+    let _lock = match lock_repository(&own, args.background, Duration::from_secs(10), busy)? {
+        Ok(lock) => lock,
+        Err(code) => return Ok(code),
     };
     let run = archive::archive(&scope, &args.tools.selected())?;
     if args.background {
@@ -87,6 +81,28 @@ pub fn archive(args: &ArchiveArgs) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The repository's lock for a run of archive or sync: at once in the background (where a
+/// run going on is success), waiting up to `patience` for a person (where it is said, and an
+/// exit code of 1). `Err` holds the exit code when the lock is not had.
+pub(super) fn lock_repository(
+    own: &Path,
+    background: bool,
+    patience: Duration,
+    busy: &str,
+) -> Result<Result<platform::FolderLock, ExitCode>> {
+    let patience = if background { Duration::ZERO } else { patience };
+    match platform::lock_folder(own, patience)
+        .with_context(|| format!("cannot lock {}", own.display()))?
+    {
+        Some(lock) => Ok(Ok(lock)),
+        None if background => Ok(Err(ExitCode::SUCCESS)),
+        None => {
+            errln!("{busy}");
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
 }
 
 pub fn restore(args: &RestoreArgs) -> Result<ExitCode> {

@@ -8,7 +8,6 @@ use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 
 use super::args::ToolList;
-use crate::base::platform;
 use crate::base::visible::{errln, outln};
 use crate::project::keeping;
 use crate::project::settings;
@@ -71,17 +70,11 @@ pub fn run(args: &SyncArgs) -> Result<ExitCode> {
     let peer = sync::peer(&repo, options.remote.as_deref(), &loaded.sync)?;
     let own = keeping::own_dir(&repo.git_dir);
     std::fs::create_dir_all(&own).with_context(|| format!("cannot create {}", own.display()))?;
-    let patience = match options.background {
-        true => Duration::ZERO,
-        false => Duration::from_secs(30),
-    };
-    let Some(_lock) = platform::lock_folder(&own, patience)
-        .with_context(|| format!("cannot lock {}", own.display()))?
-    else {
-        if !options.background {
-            errln!("another archive or sync run is going on in this repository; try again later");
-        }
-        return Ok(ExitCode::from(if options.background { 0 } else { 1 }));
+    let busy = "another archive or sync run is going on in this repository; try again later";
+    let patience = Duration::from_secs(30);
+    let _lock = match super::archive::lock_repository(&own, options.background, patience, busy)? {
+        Ok(lock) => lock,
+        Err(code) => return Ok(code),
     };
     let tools = options.tools.selected();
     let interactive = !options.background;

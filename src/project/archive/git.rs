@@ -216,24 +216,12 @@ impl Repo {
 
     /// Streams the blob `oid` into `out`; returns its size.
     pub fn blob_into(&self, oid: &str, out: &mut dyn Write) -> Result<u64> {
-        let mut child = self
-            .git()
-            .args(["cat-file", "blob", "--end-of-options", oid])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("cannot run git")?;
-        let mut stdout = child.stdout.take().context("no pipe from git")?;
-        let copied = std::io::copy(&mut stdout, out);
-        let status = child.wait().context("cannot run git")?;
-        let copied = copied.context("cannot copy the archived session")?;
-        if !status.success() {
-            bail!("git cannot read the archived object {oid}");
-        }
-        Ok(copied)
+        std::io::copy(&mut self.blob_reader(oid)?, out)
+            .with_context(|| format!("cannot copy the archived object {oid}"))
     }
 
-    /// The blob `oid`, read as it streams from git.
+    /// The blob `oid`, read as it streams from git; its end is an error if git failed, so that
+    /// a missing object never reads as an empty one.
     pub fn blob_reader(&self, oid: &str) -> Result<BlobReader> {
         let mut child = self
             .git()
@@ -477,7 +465,11 @@ pub struct BlobReader {
 
 impl Read for BlobReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.out.read(buf)
+        let read = self.out.read(buf)?;
+        if read == 0 && !buf.is_empty() && !self.child.wait()?.success() {
+            return Err(std::io::Error::other("git cannot read the archived object"));
+        }
+        Ok(read)
     }
 }
 

@@ -142,7 +142,6 @@ pub fn push(
     let rules = ArchiveRulesOf(&tools);
     let mut report = PushReport::default();
     let run = archive_run(scope, &tools)?;
-    report.held_back.extend(run.skipped);
     let local = archive::read(&repo, &rules)?;
     let own = keeping::own_dir(&repo.git_dir);
     let mut record = PushedRecord::load(&own, &peer.remote, &peer.person);
@@ -156,7 +155,7 @@ pub fn push(
     for attempt in 1..=ATTEMPTS {
         report.attempts = attempt;
         report.sent.clear();
-        report.held_back.truncate(0);
+        report.held_back.clone_from(&run.skipped);
         report.redacted.clear();
         report.unchanged = 0;
         let tip = repo.fetch(&peer.remote, &target, &tracking, interactive)?;

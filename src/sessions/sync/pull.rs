@@ -255,11 +255,8 @@ fn take(
     let fork = placement.new_id();
     let path = store_root.join(placement.placed_path(&scope.root, &fork, id, &kept_at)?);
     if !dry_run {
-        let rewrite_paths: Vec<(String, String)> = neutral_paths(scope)
-            .into_iter()
-            .map(|(a, b)| (b, a))
-            .collect();
-        let fork_rewrite = Rewrite::new(&pairs(&rewrite_paths, false), Some((id, &fork)));
+        let paths = neutral_paths(scope);
+        let fork_rewrite = Rewrite::new(&pairs(&paths, true), Some((id, &fork)));
         place(repo, &store_root, &path, &theirs.blob, &fork_rewrite)?;
     }
     Ok(Taken::Forked(fork))
